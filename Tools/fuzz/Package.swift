@@ -1,0 +1,15 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// libFuzzer targets, one executable per parser. Kept apart from the main package because they only
+// link with -sanitize=fuzzer. Each target's main hands its callback to LLVMFuzzerRunDriver.
+// Run them with Tools/fuzz/run (bounded time, seed corpora from Fixtures/fuzz/<Target>).
+
+let package = Package(
+    name: "GlimpseFuzz",
+    dependencies: [.package(name: "Glimpse", path: "../..")],
+    targets: [
+        .target(name: "FuzzDriver"),
+        .executableTarget(name: "FuzzSTUN", dependencies: ["FuzzDriver", .product(name: "STUN", package: "Glimpse")]),
+    ]
+)

@@ -1,0 +1,10 @@
+#include <stddef.h>
+#include <stdint.h>
+
+/// libFuzzer's entry for programs that keep their own main (compiler-rt FuzzerDriver.cpp).
+int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*callback)(const uint8_t *data, size_t size));
+
+/// Runs libFuzzer with the process arguments and `callback` as the fuzz target; returns its exit code.
+static inline int fuzz_main(int argc, char **argv, int (*callback)(const uint8_t *data, size_t size)) {
+    return LLVMFuzzerRunDriver(&argc, &argv, callback);
+}
