@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .executable(name: "glimpse", targets: ["glimpse"]),
         .library(name: "STUN", targets: ["STUN"]),
+        .library(name: "UDP", targets: ["UDP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
@@ -32,6 +33,20 @@ let package = Package(
         .testTarget(
             name: "STUNTests",
             dependencies: ["STUN"]
+        ),
+
+        // MARK: UDP edge
+        .target(
+            name: "UDP",
+            dependencies: [
+                "STUN",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "UDPTests",
+            dependencies: ["UDP", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
 
         // MARK: CLI
