@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .executable(name: "glimpse", targets: ["glimpse"]),
         .library(name: "STUN", targets: ["STUN"]),
+        .library(name: "SDP", targets: ["SDP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
@@ -32,6 +33,13 @@ let package = Package(
         .testTarget(
             name: "STUNTests",
             dependencies: ["STUN"]
+        ),
+
+        // MARK: SDP
+        .target(name: "SDP"),
+        .testTarget(
+            name: "SDPTests",
+            dependencies: ["SDP"]
         ),
 
         // MARK: CLI
