@@ -41,6 +41,7 @@ let package = Package(
             name: "SDPTests",
             dependencies: ["SDP"]
         ),
+        .executableTarget(name: "BenchSDP", dependencies: ["SDP"]),
 
         // MARK: CLI
         .executableTarget(

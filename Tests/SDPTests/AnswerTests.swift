@@ -57,6 +57,18 @@ import SDP
         #expect(video.ssrcAttributes.isEmpty)
     }
 
+    @Test func viewerAnswersAnAiortcSharer() throws {
+        let offer = try Fixture.parsed("aiortc-sharer-offer.sdp")
+        let answer = try SessionDescription.answer(to: offer, local: Fixture.viewer, wanting: .recvonly)
+        let video = try #require(answer.media.first)
+        #expect(video.direction == .recvonly)
+        #expect(video.formats == ["97", "98"])
+        // aiortc offers no transport-cc and no rtcp-rsize, so neither appears in the answer.
+        #expect(Set(video.codecs[0].feedback) == [.nack, .pli, .googREMB])
+        #expect(!video.rtcpReducedSize)
+        #expect(video.extensionMaps == [ExtensionMap(id: 3, uri: ExtensionMap.absSendTimeURI)])
+    }
+
     @Test func setupFollowsTheOfferersRole() throws {
         var offer = try Fixture.parsed("chromium-viewer-offer.sdp")
         offer.media[0].transport.setup = .passive
