@@ -87,6 +87,11 @@ public struct MediaCapabilities: Sendable, Hashable {
         headerExtensions: [ExtensionMap(id: 2, uri: ExtensionMap.absSendTimeURI),
                            ExtensionMap(id: 3, uri: ExtensionMap.transportCCURI)])
 
+    /// Whether we send and accept RFC 4588 retransmissions for `codec`.
+    func retransmits(_ codec: Codec) -> Bool {
+        self.codec(matching: codec).map { retransmissionPayloadTypes[$0.payloadType] != nil } ?? false
+    }
+
     /// Our codec matching `offered` by encoding name and clock rate (RFC 8829 §5.3.1).
     func codec(matching offered: Codec) -> Codec? {
         codecs.first { $0.isNamed(offered.name) && $0.clockRate == offered.clockRate }

@@ -48,10 +48,11 @@ extension SessionDescription {
             }
         }
         let bundle = offer.bundleMids.filter(acceptedMids.contains)
+        let streams = sections.contains { !$0.mediaStreamIDs.isEmpty } ? local.source.map { [$0.streamID] } ?? [] : []
         return SessionDescription(
             origin: Origin(sessionID: "\(local.sessionID)"),
             groups: bundle.isEmpty ? [] : [Group(semantics: "BUNDLE", mids: bundle)],
-            msidSemantic: offer.msidSemantic.map { _ in MSIDSemantic() },
+            msidSemantic: offer.msidSemantic.map { _ in MSIDSemantic(identifiers: streams) },
             extmapAllowMixed: offer.extmapAllowMixed, media: sections)
     }
 
@@ -92,7 +93,7 @@ extension SessionDescription {
             if let media = accepted[codec.payloadType] {
                 result.append(media)
             } else if codec.isNamed("rtx"), let apt = codec.associatedPayloadType, let media = accepted[apt],
-                      capabilities.codec(matching: media).map({ capabilities.retransmissionPayloadTypes[$0.payloadType] != nil }) == true {
+                      capabilities.retransmits(media) {
                 result.append(Codec(payloadType: codec.payloadType, name: codec.name, clockRate: codec.clockRate,
                                     parameters: codec.parameters))
             }

@@ -28,6 +28,7 @@ import SDP
         for map in video.extensionMaps { #expect(offered.extensionID(for: map.uri) == map.id) }
         // Our stream, with its rtx stream paired.
         #expect(video.mediaStreamIDs == [MediaStreamID(stream: "glimpse", track: "screen")])
+        #expect(answer.msidSemantic?.identifiers == ["glimpse"])
         #expect(video.ssrcGroups == [SSRCGroup(semantics: "FID", ssrcs: [1111, 2222])])
         #expect(video.ssrcAttributes.contains(SSRCAttribute(ssrc: 1111, attribute: "cname", value: "glimpse")))
         // It is a description a parser accepts again unchanged.

@@ -15,10 +15,6 @@ import SDP
         }
     }
 
-    private func jsString(_ text: String) -> String {
-        String(decoding: try! JSONEncoder().encode(text), as: UTF8.self)  // a String always encodes
-    }
-
     /// What the Chromium page offers and what we answer with.
     struct Scenario: Sendable, CustomTestStringConvertible {
         let name: String
@@ -39,6 +35,13 @@ import SDP
                  transceivers: "pc.addTransceiver('audio'); pc.addTransceiver('video'); pc.createDataChannel('x');",
                  // The rejected audio transceiver is stopped and disappears; video sends to us.
                  local: Fixture.viewer, direction: .recvonly, expectedOutcome: "ok stable sendonly"),
+        Scenario(name: "viewer answers a simulcast sender, ignoring rid and simulcast",
+                 transceivers: """
+                    const c = document.createElement('canvas'); c.getContext('2d').fillRect(0, 0, 8, 8);
+                    const s = c.captureStream(); pc.addTransceiver(s.getVideoTracks()[0], {direction: 'sendonly',
+                      streams: [s], sendEncodings: [{rid: 'h'}, {rid: 'l', scaleResolutionDownBy: 2}]});
+                    """,
+                 local: Fixture.viewer, direction: .recvonly, expectedOutcome: "ok stable sendonly"),
     ])
     func chromiumAcceptsOurAnswer(scenario: Scenario) throws {
         guard let browser = try chromium() else { return }
@@ -49,7 +52,7 @@ import SDP
         let answer = try SessionDescription.answer(to: SessionDescription(parsing: offerText), local: scenario.local,
                                                    wanting: scenario.direction)
         let outcome = try browser.evaluate("""
-            pc.setRemoteDescription({type: 'answer', sdp: \(jsString(answer.serialized))})
+            pc.setRemoteDescription({type: 'answer', sdp: \(HeadlessChromium.literal(answer.serialized))})
               .then(() => 'ok ' + pc.signalingState + ' ' + pc.getTransceivers().map(t => t.currentDirection).join(','),
                     e => 'error: ' + e.message)
             """)
@@ -63,7 +66,7 @@ import SDP
         let offer = SessionDescription.offer(local: Fixture.sharer)
         let answerText = try browser.evaluate("""
             (async () => { const pc = new RTCPeerConnection();
-              try { await pc.setRemoteDescription({type: 'offer', sdp: \(jsString(offer.serialized))});
+              try { await pc.setRemoteDescription({type: 'offer', sdp: \(HeadlessChromium.literal(offer.serialized))});
                     const answer = await pc.createAnswer(); await pc.setLocalDescription(answer);
                     return answer.sdp; } catch (e) { return 'error: ' + e.message; } })()
             """)

@@ -14,7 +14,7 @@ import SDP
     }
 
     @Test func fixturesArePresent() {
-        #expect(Fixture.names.count >= 11, "Fixtures/SDP is missing recorded SDPs")
+        #expect(Fixture.names.count >= 13, "Fixtures/SDP is missing recorded SDPs")
     }
 
     @Test func chromiumViewerOffer() throws {
@@ -103,6 +103,14 @@ import SDP
         let tcp = try #require(video.candidates.first { $0.transport == "TCP" })
         #expect(tcp.tcpType == "active" && tcp.port == 9)
         #expect(video.candidates.contains { $0.component == 2 })
+    }
+
+    @Test(arguments: ["chromium-simulcast-offer.sdp", "firefox-simulcast-offer.sdp"])
+    func simulcastIsToleratedAndKept(name: String) throws {
+        let video = try #require(try Fixture.parsed(name).media.first)
+        #expect(video.otherAttributes.filter { $0.name == "rid" }.compactMap(\.value) == ["h send", "l send"])
+        #expect(video.otherAttributes.contains(Attribute(name: "simulcast", value: "send h;l")))
+        #expect(video.codec(named: "VP8") != nil)
     }
 
     @Test func aiortcOffer() throws {

@@ -123,6 +123,11 @@ final class HeadlessChromium {
         return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
     }
 
+    /// `text` as a JavaScript string literal, to splice SDP and other data into evaluated code.
+    static func literal(_ text: String) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: text, options: .fragmentsAllowed), as: UTF8.self)
+    }
+
     /// Waits until the page assigns a string to `window.result` and returns it.
     func waitForResult() throws -> String {
         try evaluate("""
