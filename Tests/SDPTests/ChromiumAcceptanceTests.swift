@@ -6,9 +6,9 @@ import SDP
 @Suite(.serialized) struct ChromiumAcceptanceTests {
     private static let page = "<!doctype html><title>glimpse</title>"
 
-    private func chromium() throws -> HeadlessChromium? {
+    private func chromium(html: String = page) throws -> HeadlessChromium? {
         do {
-            return try HeadlessChromium(html: Self.page)
+            return try HeadlessChromium(html: html)
         } catch HeadlessChromium.Failure.notInstalled {
             print("SKIPPED: chromium is not installed; Chromium acceptance of our SDP was not checked")
             return nil
@@ -78,5 +78,15 @@ import SDP
         #expect(video.codec(named: "VP8")?.payloadType == 96)
         #expect(video.retransmissionCodec(for: 96)?.payloadType == 97)
         #expect(answer.bundleMids == ["0"])
+    }
+
+    /// The helper itself: a page's reported result comes back, and a page's exception is an error.
+    @Test func helperReturnsWhatThePageReports() throws {
+        guard let browser = try chromium(html: """
+            <script>setTimeout(() => { window.result = 'ready ' + typeof RTCPeerConnection; }, 50);</script>
+            """) else { return }
+        #expect(try browser.waitForResult() == "ready function")
+        #expect(try browser.evaluate("Promise.resolve([1, 'two'])") == "[1,\"two\"]")
+        #expect(throws: HeadlessChromium.Failure.self) { try browser.evaluate("Promise.reject(new Error('boom'))") }
     }
 }

@@ -31,10 +31,15 @@ final class HeadlessChromium {
         }
     }
 
-    /// Flags for tests that only exercise the signalling API: UDP is off, so ICE gathers nothing and
-    /// no packet (not even mDNS) leaves the machine. Browser tests that need ICE over loopback pass
-    /// their own flags (e.g. `--allow-loopback-in-peer-connection`).
-    static let noNetworkFlags = ["--force-webrtc-ip-handling-policy=disable_non_proxied_udp"]
+    /// Where the browser's network traffic may go.
+    enum Network {
+        /// A network namespace of its own with nothing in it (`unshare --net`): Chromium's DNS and
+        /// DNS-over-HTTPS probes, and ICE, reach nothing. Right for tests of the signalling API.
+        case isolated
+        /// The caller's namespace; the caller must make sure traffic stays on loopback or in a
+        /// namespace it created (e.g. run the whole test in one).
+        case inherited
+    }
 
     /// The chromium binary: `$CHROMIUM`, else `chromium` or `chromium-browser` on the PATH.
     static var executable: String? {
@@ -59,7 +64,7 @@ final class HeadlessChromium {
     private let timeout: Duration
 
     /// Starts Chromium and loads `html` (written to a temporary file) in its only page.
-    init(html: String, flags: [String] = noNetworkFlags, timeout: Duration = .seconds(30)) throws {
+    init(html: String, network: Network = .isolated, flags: [String] = [], timeout: Duration = .seconds(30)) throws {
         guard let executable = Self.executable else { throw Failure.notInstalled }
         signal(SIGPIPE, SIG_IGN)  // a browser that died must surface as an error, not kill the test run
         self.timeout = timeout
@@ -70,7 +75,10 @@ final class HeadlessChromium {
 
         let (childReads, parentWrites) = try Self.pipePair()
         let (parentReads, childWrites) = try Self.pipePair()
-        let arguments = [executable, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        // The namespace needs root, or an unprivileged user namespace mapped to root.
+        let isolation = getuid() == 0 ? ["/usr/bin/unshare", "--net", "--"]
+            : ["/usr/bin/unshare", "--user", "--map-root-user", "--net", "--"]
+        let arguments = (network == .isolated ? isolation : []) + [executable, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
                          "--user-data-dir=\(directory.appendingPathComponent("profile").path)",
                          "--remote-debugging-pipe"] + flags + ["about:blank"]
@@ -85,7 +93,7 @@ final class HeadlessChromium {
         var cArguments = arguments.map { strdup($0) } + [nil]
         defer { cArguments.forEach { free($0) } }
         var child: pid_t = 0
-        let status = posix_spawn(&child, executable, &actions, nil, &cArguments, environ)
+        let status = posix_spawn(&child, arguments[0], &actions, nil, &cArguments, environ)
         close(childReads)
         close(childWrites)
         guard status == 0 else {
