@@ -3,15 +3,17 @@ import SDP
 
 /// Recorded SDPs in Fixtures/SDP (see its README for where each came from).
 enum Fixture {
-    static let directory: URL = {
+    /// The checkout this file is in: the first ancestor holding Package.swift.
+    static let repositoryRoot: URL = {
         var url = URL(fileURLWithPath: #filePath)
         while url.path != "/" {
             url.deleteLastPathComponent()
-            let candidate = url.appendingPathComponent("Fixtures/SDP")
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
         }
         return url
     }()
+
+    static let directory = repositoryRoot.appendingPathComponent("Fixtures/SDP")
 
     static var names: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
