@@ -31,8 +31,7 @@ private struct Parser {
     private var finishedMedia: [MediaDescription] = []
 
     mutating func consume(_ line: Substring) throws(ValueError) {
-        guard line.count >= 2, let type = line.first, type.isASCII, type.isLowercase,
-              line[line.index(after: line.startIndex)] == "=" else {
+        guard let type = line.first, type.isASCII, type.isLowercase, line.dropFirst().first == "=" else {
             throw ValueError("not a '<type>=<value>' line")
         }
         let value = line.dropFirst(2)

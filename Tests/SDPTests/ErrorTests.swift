@@ -64,4 +64,14 @@ import SDP
                                                reason: "expected 'o=<username> <sess-id> <sess-version> <nettype> <addrtype> <address>'")
         }
     }
+
+    @Test func standaloneValues() throws {
+        let fingerprint = try Fingerprint(parsing: "SHA-256 0a:FF:10")
+        #expect(fingerprint == Fingerprint(hashFunction: "sha-256", bytes: [0x0A, 0xFF, 0x10]))
+        #expect(fingerprint.description == "sha-256 0A:FF:10")
+        #expect(throws: SDPError.invalidValue(text: "sha-256 0A:F", reason: "fingerprint octet 'F' is not two hex digits")) {
+            try Fingerprint(parsing: "sha-256 0A:F")
+        }
+        #expect(throws: SDPError.self) { try Fingerprint(parsing: "sha-256") }
+    }
 }
