@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "glimpse", targets: ["glimpse"]),
         .library(name: "STUN", targets: ["STUN"]),
         .library(name: "UDP", targets: ["UDP"]),
+        .library(name: "SDP", targets: ["SDP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
@@ -48,6 +49,14 @@ let package = Package(
             name: "UDPTests",
             dependencies: ["UDP", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
+
+        // MARK: SDP
+        .target(name: "SDP"),
+        .testTarget(
+            name: "SDPTests",
+            dependencies: ["SDP"]
+        ),
+        .executableTarget(name: "BenchSDP", dependencies: ["SDP"]),
 
         // MARK: CLI
         .executableTarget(

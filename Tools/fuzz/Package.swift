@@ -11,5 +11,6 @@ let package = Package(
     targets: [
         .target(name: "FuzzDriver"),
         .executableTarget(name: "FuzzSTUN", dependencies: ["FuzzDriver", .product(name: "STUN", package: "Glimpse")]),
+        .executableTarget(name: "FuzzSDP", dependencies: ["FuzzDriver", .product(name: "SDP", package: "Glimpse")]),
     ]
 )
