@@ -11,6 +11,9 @@ let package = Package(
         .executable(name: "glimpse", targets: ["glimpse"]),
         .library(name: "STUN", targets: ["STUN"]),
         .library(name: "UDP", targets: ["UDP"]),
+        .library(name: "DTLS", targets: ["DTLS"]),
+        .library(name: "SRTP", targets: ["SRTP"]),
+        .executable(name: "BenchSRTP", targets: ["BenchSRTP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
@@ -47,6 +50,33 @@ let package = Package(
         .testTarget(
             name: "UDPTests",
             dependencies: ["UDP", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+        ),
+
+        // MARK: C shims (OpenSSL macros Swift cannot import)
+        .target(name: "CShims", dependencies: ["COpenSSL"]),
+
+        // MARK: DTLS
+        .target(
+            name: "DTLS",
+            dependencies: ["COpenSSL", "CShims", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "DTLSTests",
+            dependencies: ["DTLS", "SRTP", "UDP", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+
+        // MARK: SRTP
+        .target(
+            name: "SRTP",
+            dependencies: ["CSRTP"]
+        ),
+        .testTarget(
+            name: "SRTPTests",
+            dependencies: ["SRTP", "COpenSSL"]
+        ),
+        .executableTarget(
+            name: "BenchSRTP",
+            dependencies: ["SRTP", "CSRTP"]
         ),
 
         // MARK: CLI
