@@ -14,6 +14,8 @@ public enum DTLSError: Error, Equatable, Sendable {
     case missingPeerCertificate
     /// The handshake failed: a fatal alert, a protocol error, or OpenSSL's retransmission limit.
     case handshakeFailed(String)
+    /// A fatal alert or protocol error after the handshake had completed.
+    case connectionFailed(String)
     /// The peer did not agree to any offered SRTP protection profile (RFC 5764 §4.1.3).
     case noSRTPProfileNegotiated
     /// Exporting the DTLS-SRTP keying material failed.
