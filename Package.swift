@@ -62,7 +62,11 @@ let package = Package(
         ),
         .testTarget(
             name: "DTLSTests",
-            dependencies: ["DTLS", "SRTP", "UDP", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "DTLS", "SRTP", "UDP", "STUN",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
 
         // MARK: SRTP

@@ -57,13 +57,21 @@ public struct SRTPKeyingMaterial: Sendable, Equatable {
         serverMasterSalt = Array(exported[2 * key + salt..<2 * key + 2 * salt])
     }
 
+    /// One direction's SRTP master key and salt.
+    public struct MasterKey: Sendable, Equatable {
+        public let key: [UInt8]
+        public let salt: [UInt8]
+    }
+
     /// The key and salt this endpoint protects outgoing SRTP with.
-    public var local: (key: [UInt8], salt: [UInt8]) {
-        localRole == .client ? (clientMasterKey, clientMasterSalt) : (serverMasterKey, serverMasterSalt)
+    public var local: MasterKey {
+        localRole == .client ? MasterKey(key: clientMasterKey, salt: clientMasterSalt)
+            : MasterKey(key: serverMasterKey, salt: serverMasterSalt)
     }
 
     /// The key and salt the peer protects its SRTP with.
-    public var remote: (key: [UInt8], salt: [UInt8]) {
-        localRole == .client ? (serverMasterKey, serverMasterSalt) : (clientMasterKey, clientMasterSalt)
+    public var remote: MasterKey {
+        localRole == .client ? MasterKey(key: serverMasterKey, salt: serverMasterSalt)
+            : MasterKey(key: clientMasterKey, salt: clientMasterSalt)
     }
 }
