@@ -17,6 +17,9 @@ public final class SRTPSession {
     /// Incoming packets dropped so far, by reason.
     public private(set) var rejections = SRTPRejectionCounters()
 
+    /// Appended before protecting: a contiguous array copies with memcpy, unlike a lazy sequence of zeros.
+    private static let trailerRoom = [UInt8](repeating: 0, count: maximumTrailerLength)
+
     private let outbound: SRTPContext
     private let inbound: SRTPContext
 
@@ -76,18 +79,18 @@ public final class SRTPSession {
     private func transform(_ operation: SRTPOperation, _ packet: inout [UInt8]) throws(SRTPError) {
         let length = packet.count
         if operation.isProtect {
-            packet.append(contentsOf: repeatElement(0, count: Self.maximumTrailerLength))
+            packet.append(contentsOf: Self.trailerRoom)
         }
-        let result = packet.withUnsafeMutableBytes { buffer in
-            Result { () throws(SRTPError) -> Int in try transform(operation, buffer, length: length) }
+        let context = operation.isProtect ? outbound : inbound
+        let (status, newLength) = packet.withUnsafeMutableBytes { buffer in
+            guard let bytes = buffer.baseAddress else { return (srtp_err_status_bad_param, 0) }
+            return context.transform(operation, bytes, length: length)
         }
-        switch result {
-        case .success(let newLength):
-            packet.removeSubrange(newLength...)
-        case .failure(let error):
+        guard status == srtp_err_status_ok else {
             packet.removeAll(keepingCapacity: true)
-            throw error
+            throw reject(operation, status: status)
         }
+        packet.removeLast(packet.count - newLength)
     }
 
     private func transform(_ operation: SRTPOperation, _ buffer: UnsafeMutableRawBufferPointer, length: Int) throws(SRTPError) -> Int {
