@@ -56,7 +56,7 @@ public final class DTLSCertificate: @unchecked Sendable {
         var serial: UInt64 = 0
         let built = withUnsafeMutableBytes(of: &serial) { RAND_bytes($0.baseAddress, Int32($0.count)) } == 1
             && X509_set_version(x509, 2) == 1  // X.509 v3
-            && ASN1_INTEGER_set_uint64(X509_get_serialNumber(x509), serial >> 1) == 1
+            && ASN1_INTEGER_set_uint64(X509_get_serialNumber(x509), serial) == 1
             && X509_gmtime_adj(X509_getm_notBefore(x509), -86_400) != nil
             && X509_gmtime_adj(X509_getm_notAfter(x509), 86_400 * validityDays) != nil
             && X509_NAME_add_entry_by_txt(X509_get_subject_name(x509), "CN", MBSTRING_ASC, commonName, -1, -1, 0) == 1

@@ -31,9 +31,13 @@ public enum DTLSOutput: Sendable, Equatable {
 /// production) the two agree.
 public final class DTLSConnection {
     public enum State: Sendable, Equatable {
+        /// Flights are being exchanged; no keys yet.
         case handshaking
+        /// Keys were exported; only retransmissions and close_notify still flow.
         case connected
+        /// close_notify was sent or received.
         case closed
+        /// The handshake or the connection failed; see the `.failed` event.
         case failed
     }
 
@@ -82,7 +86,7 @@ public final class DTLSConnection {
     }
 
     /// Sends close_notify (when connected) and ends the connection.
-    public func close(at now: ContinuousClock.Instant) {
+    public func close() {
         switch state {
         case .connected:
             engine.shutdown()
@@ -171,6 +175,7 @@ public final class DTLSConnection {
     }
 
     private func updateDeadline(_ now: ContinuousClock.Instant) {
+        guard state == .handshaking || state == .connected else { return }
         nextDeadline = engine.remainingTimeout().map { now + $0 }
     }
 }

@@ -96,7 +96,7 @@ import Testing
         let pair = try Self.pair()
         pair.exchange(at: .now)
         let (closer, other) = closingSide == .client ? (pair.client, pair.server) : (pair.server, pair.client)
-        closer.close(at: .now)
+        closer.close()
         pair.exchange(at: .now)
         #expect(pair.clientEvents.last == .closed)
         #expect(pair.serverEvents.last == .closed)

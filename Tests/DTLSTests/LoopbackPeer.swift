@@ -152,7 +152,7 @@ private final class PeerState {
     }
 
     func closeDTLS() {
-        connection.close(at: .now)
+        connection.close()
         pump()
     }
 
