@@ -85,7 +85,7 @@ final class OpenSSLDTLS {
         self.outgoing = outgoing
         self.certificate = certificate
         self.expectedFingerprint = expectedFingerprint
-        initialTimeout = Self.microseconds(configuration.initialRetransmissionTimeout)
+        initialTimeout = max(Self.minimumTimeout, Self.microseconds(configuration.initialRetransmissionTimeout))
         maximumTimeout = max(initialTimeout, Self.microseconds(configuration.maximumRetransmissionTimeout))
 
         // Callbacks find this object through the SSL's app data; it lives exactly as long as the SSL.
@@ -213,6 +213,11 @@ final class OpenSSLDTLS {
         guard X509_digest(certificate, EVP_sha256(), &digest, &length) == 1 else { return nil }
         return try? CertificateFingerprint(bytes: Array(digest.prefix(Int(length))))
     }
+
+    /// OpenSSL counts a timer with less than 15 ms left as expired (`dtls1_get_timeout`), and a read
+    /// that finds no data retransmits on an expired timer; shorter timeouts would burn through its
+    /// retransmission limit inside one call. 50 ms leaves room for processing time.
+    static let minimumTimeout: UInt32 = 50_000
 
     private static func microseconds(_ duration: Duration) -> UInt32 {
         let (seconds, attoseconds) = duration.components

@@ -107,13 +107,13 @@ import Testing
 
     @Test func lostClientHelloIsRetransmittedWhenTheTimerRunsOut() async throws {
         var configuration = DTLSConfiguration()
-        configuration.initialRetransmissionTimeout = .milliseconds(40)
+        configuration.initialRetransmissionTimeout = .milliseconds(50)
         let pair = try Self.pair(clientConfiguration: configuration, serverConfiguration: configuration)
         var lost = 0
         pair.exchange(at: .now) { _, _ in lost += 1; return true }
         #expect(lost == 1)
         let deadline = try pair.client.nextDeadline.orThrow()
-        #expect(deadline - .now <= .milliseconds(40))
+        #expect(deadline - .now <= .milliseconds(50))
         // OpenSSL's timer runs on real time, so wait for it before firing ours.
         try await ContinuousClock().sleep(until: deadline)
         pair.client.handleTimeout(at: .now)
@@ -122,6 +122,39 @@ import Testing
         #expect(pair.sent[1].from == .client && pair.sent[1].bytes[13] == 1)  // handshake type client_hello
         #expect(InMemoryPair.keys(in: pair.clientEvents) != nil)
         #expect(InMemoryPair.keys(in: pair.serverEvents) != nil)
+    }
+
+    @Test func unansweredClientGivesUpAfterOpenSSLsRetransmissionLimit() async throws {
+        var configuration = DTLSConfiguration()
+        // Below OpenSSL's 15 ms granularity: the 50 ms floor must keep it from giving up inside one call.
+        configuration.initialRetransmissionTimeout = .milliseconds(1)
+        configuration.maximumRetransmissionTimeout = .milliseconds(50)
+        let client = try DTLSConnection(role: .client, certificate: Self.clientCertificate.get(),
+                                        remoteFingerprint: Self.serverCertificate.get().fingerprint,
+                                        configuration: configuration, now: .now)
+        var transmissions = 0, events: [DTLSEvent] = []
+        let giveUp = ContinuousClock.now + .seconds(5)
+        while client.state == .handshaking, ContinuousClock.now < giveUp {
+            while let output = client.poll() {
+                switch output {
+                case .transmit: transmissions += 1
+                case .event(let event): events.append(event)
+                }
+            }
+            guard let deadline = client.nextDeadline else { break }
+            try await ContinuousClock().sleep(until: deadline)
+            client.handleTimeout(at: .now)
+        }
+        while let output = client.poll() {
+            if case .event(let event) = output { events.append(event) }
+        }
+        #expect(client.state == .failed)
+        #expect(transmissions > 10)
+        guard case .failed(.handshakeFailed(let reason))? = events.last else {
+            Issue.record("events: \(events)")
+            return
+        }
+        #expect(reason.contains("timeout"))
     }
 
     @Test func injectedClockAheadOfRealTimeDoesNotRetransmitEarly() throws {

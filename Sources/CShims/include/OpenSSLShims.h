@@ -1,6 +1,7 @@
 // OpenSSL 3 exposes parts of its DTLS API only as function-like macros (SSL_ctrl/BIO_ctrl wrappers),
 // which Swift cannot import. Each is wrapped here as a static inline function with the macro's name
-// prefixed by `glimpse_`; nothing else belongs in this header.
+// prefixed by `glimpse_`. The one real function (openssl.c) drains the thread's error queue, a loop
+// over C string buffers that is simpler in C.
 #ifndef GLIMPSE_OPENSSL_SHIMS_H
 #define GLIMPSE_OPENSSL_SHIMS_H
 
