@@ -12,6 +12,9 @@ let package = Package(
         .library(name: "STUN", targets: ["STUN"]),
         .library(name: "UDP", targets: ["UDP"]),
         .library(name: "SDP", targets: ["SDP"]),
+        .library(name: "DTLS", targets: ["DTLS"]),
+        .library(name: "SRTP", targets: ["SRTP"]),
+        .executable(name: "BenchSRTP", targets: ["BenchSRTP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
@@ -43,6 +46,7 @@ let package = Package(
                 "STUN",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .testTarget(
@@ -57,6 +61,37 @@ let package = Package(
             dependencies: ["SDP"]
         ),
         .executableTarget(name: "BenchSDP", dependencies: ["SDP"]),
+
+        // MARK: C shims (OpenSSL macros Swift cannot import)
+        .target(name: "CShims", dependencies: ["COpenSSL"]),
+
+        // MARK: DTLS
+        .target(
+            name: "DTLS",
+            dependencies: ["COpenSSL", "CShims", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "DTLSTests",
+            dependencies: [
+                "DTLS", "SRTP", "UDP", "STUN",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+
+        // MARK: SRTP
+        .target(
+            name: "SRTP",
+            dependencies: ["CSRTP"]
+        ),
+        .testTarget(
+            name: "SRTPTests",
+            dependencies: ["SRTP", "COpenSSL"]
+        ),
+        .executableTarget(
+            name: "BenchSRTP",
+            dependencies: ["SRTP", "CSRTP"]
+        ),
 
         // MARK: CLI
         .executableTarget(

@@ -12,5 +12,7 @@ let package = Package(
         .target(name: "FuzzDriver"),
         .executableTarget(name: "FuzzSTUN", dependencies: ["FuzzDriver", .product(name: "STUN", package: "Glimpse")]),
         .executableTarget(name: "FuzzSDP", dependencies: ["FuzzDriver", .product(name: "SDP", package: "Glimpse")]),
+        .executableTarget(name: "FuzzDTLS", dependencies: ["FuzzDriver", .product(name: "DTLS", package: "Glimpse")]),
+        .executableTarget(name: "FuzzSRTP", dependencies: ["FuzzDriver", .product(name: "SRTP", package: "Glimpse")]),
     ]
 )

@@ -1,0 +1,108 @@
+import DTLS
+import Foundation
+import SRTP
+
+/// The repository root, found by walking up from this file to Package.swift.
+let repositoryRoot: URL = {
+    var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
+        directory.deleteLastPathComponent()
+    }
+    return directory
+}()
+
+let fixtures = repositoryRoot.appendingPathComponent("Fixtures/DTLS")
+
+extension SRTPSession {
+    /// The SRTP session for the keys a DTLS-SRTP handshake exported (what PeerConnection will do).
+    convenience init(_ keys: SRTPKeyingMaterial) throws {
+        let profile = try SRTPProfile(rawValue: keys.profile.rawValue).orThrow()
+        try self.init(
+            profile: profile,
+            local: SRTPMasterKey(key: keys.local.key, salt: keys.local.salt, profile: profile),
+            remote: SRTPMasterKey(key: keys.remote.key, salt: keys.remote.salt, profile: profile))
+    }
+}
+
+struct MissingValue: Error {}
+
+extension Optional {
+    func orThrow() throws -> Wrapped {
+        guard let value = self else { throw MissingValue() }
+        return value
+    }
+}
+
+/// A small deterministic generator (SplitMix64) for seeded packet loss.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// An RTP packet with a recognisable payload.
+func rtpPacket(ssrc: UInt32, sequence: UInt16, payload: [UInt8]) -> [UInt8] {
+    [0x80, 96, UInt8(sequence >> 8), UInt8(sequence & 0xFF), 0, 0, 0, 90] + bigEndian(ssrc) + payload
+}
+
+/// An RTCP receiver report without report blocks.
+func rtcpReceiverReport(ssrc: UInt32) -> [UInt8] {
+    [0x80, 201, 0, 1] + bigEndian(ssrc)
+}
+
+func bigEndian(_ value: UInt32) -> [UInt8] {
+    (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) }
+}
+
+/// Two connections wired back to back in memory; datagrams move only when `exchange` runs.
+final class InMemoryPair {
+    let client: DTLSConnection
+    let server: DTLSConnection
+    private(set) var clientEvents: [DTLSEvent] = []
+    private(set) var serverEvents: [DTLSEvent] = []
+    /// Every datagram either side sent, in order, with its sender.
+    private(set) var sent: [(from: DTLSRole, bytes: [UInt8])] = []
+
+    init(clientCertificate: DTLSCertificate, serverCertificate: DTLSCertificate,
+         clientExpects: CertificateFingerprint? = nil, serverExpects: CertificateFingerprint? = nil,
+         clientConfiguration: DTLSConfiguration = .init(), serverConfiguration: DTLSConfiguration = .init(),
+         now: ContinuousClock.Instant) throws {
+        client = try DTLSConnection(role: .client, certificate: clientCertificate,
+                                    remoteFingerprint: clientExpects ?? serverCertificate.fingerprint,
+                                    configuration: clientConfiguration, now: now)
+        server = try DTLSConnection(role: .server, certificate: serverCertificate,
+                                    remoteFingerprint: serverExpects ?? clientCertificate.fingerprint,
+                                    configuration: serverConfiguration, now: now)
+    }
+
+    /// Delivers datagrams both ways until both sides are quiet; `drop` may discard some.
+    func exchange(at now: ContinuousClock.Instant, drop: (DTLSRole, [UInt8]) -> Bool = { _, _ in false }) {
+        var progressed = true
+        while progressed {
+            progressed = false
+            for (sender, receiver) in [(client, server), (server, client)] {
+                while let output = sender.poll() {
+                    progressed = true
+                    switch output {
+                    case .transmit(let bytes):
+                        sent.append((sender.role, bytes))
+                        if !drop(sender.role, bytes) { receiver.handle(datagram: bytes, at: now) }
+                    case .event(let event):
+                        if sender === client { clientEvents.append(event) } else { serverEvents.append(event) }
+                    }
+                }
+            }
+        }
+    }
+
+    static func keys(in events: [DTLSEvent]) -> SRTPKeyingMaterial? {
+        for case .connected(let keys) in events { return keys }
+        return nil
+    }
+}
