@@ -68,12 +68,12 @@ let package = Package(
         // MARK: DTLS
         .target(
             name: "DTLS",
-            dependencies: ["COpenSSL", "CShims", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["COpenSSL", "CShims", "SDP", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "DTLSTests",
             dependencies: [
-                "DTLS", "SRTP", "UDP", "STUN",
+                "DTLS", "SRTP", "SDP", "UDP", "STUN",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -1,4 +1,5 @@
 import COpenSSL
+import SDP
 
 /// The certificate and private key this endpoint presents in DTLS handshakes.
 ///
@@ -11,25 +12,17 @@ public final class DTLSCertificate: @unchecked Sendable {
     let x509: OpaquePointer
     let privateKey: OpaquePointer
     /// SHA-256 fingerprint of the DER certificate, for `a=fingerprint`.
-    public let fingerprint: CertificateFingerprint
+    public let fingerprint: Fingerprint
 
     private init(x509: OpaquePointer, privateKey: OpaquePointer) throws(DTLSError) {
-        self.x509 = x509
-        self.privateKey = privateKey
-        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        guard X509_digest(x509, EVP_sha256(), &digest, &length) == 1 else {
+        guard let fingerprint = CertificateDigest.fingerprint(of: x509) else {
             X509_free(x509)
             EVP_PKEY_free(privateKey)
             throw .invalidCertificate(OpenSSLErrors.drain(or: "X509_digest failed"))
         }
-        do {
-            fingerprint = try CertificateFingerprint(bytes: Array(digest.prefix(Int(length))))
-        } catch {
-            X509_free(x509)
-            EVP_PKEY_free(privateKey)
-            throw error
-        }
+        self.x509 = x509
+        self.privateKey = privateKey
+        self.fingerprint = fingerprint
     }
 
     deinit {

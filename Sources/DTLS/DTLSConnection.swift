@@ -1,4 +1,5 @@
 import Logging
+import SDP
 
 /// What a ``DTLSConnection`` reports.
 public enum DTLSEvent: Sendable, Equatable {
@@ -54,9 +55,9 @@ public final class DTLSConnection {
 
     /// Sets up the connection; a client queues its first flight at once.
     /// - Parameters:
-    ///   - remoteFingerprint: the fingerprint from the peer's SDP; its certificate must match it.
+    ///   - remoteFingerprint: the fingerprint from the peer's SDP (any RFC 8122 SHA hash); its certificate must match it.
     ///   - now: the current time of the caller's clock.
-    public init(role: DTLSRole, certificate: DTLSCertificate, remoteFingerprint: CertificateFingerprint,
+    public init(role: DTLSRole, certificate: DTLSCertificate, remoteFingerprint: Fingerprint,
                 configuration: DTLSConfiguration = DTLSConfiguration(), now: ContinuousClock.Instant) throws(DTLSError) {
         self.role = role
         mtu = configuration.mtu

@@ -1,6 +1,9 @@
+import SDP
+
 /// Errors of the DTLS module. OpenSSL failures carry the text of OpenSSL's error queue.
 public enum DTLSError: Error, Equatable, Sendable {
-    /// A fingerprint that is not 32 colon-separated hex bytes, or names another hash than sha-256.
+    /// A fingerprint from signalling whose hash function we cannot check (RFC 8122 §5 allows the
+    /// SHA-1 and SHA-2 family only), or whose length does not match that hash.
     case invalidFingerprint(String)
     /// Generating the key pair or self-signed certificate failed.
     case certificateGenerationFailed(String)
@@ -9,7 +12,7 @@ public enum DTLSError: Error, Equatable, Sendable {
     /// OpenSSL rejected the context or connection set-up.
     case configurationFailed(String)
     /// The peer's certificate does not hash to the fingerprint from signalling; the handshake was aborted.
-    case fingerprintMismatch(expected: CertificateFingerprint, received: CertificateFingerprint)
+    case fingerprintMismatch(expected: Fingerprint, received: Fingerprint)
     /// The peer completed the handshake without presenting a certificate.
     case missingPeerCertificate
     /// The handshake failed: a fatal alert, a protocol error, or OpenSSL's retransmission limit.

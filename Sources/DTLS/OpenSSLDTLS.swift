@@ -1,5 +1,6 @@
 import COpenSSL
 import CShims
+import SDP
 
 /// Owns one OpenSSL DTLS 1.2 endpoint: its `SSL_CTX`, its `SSL` and, through the `SSL`, the two
 /// memory BIOs that replace a socket (datagrams in through `incoming`, records out through `outgoing`).
@@ -16,7 +17,7 @@ final class OpenSSLDTLS {
     private let outgoing: OpaquePointer
     /// Kept alive because the context references its X509 and key.
     private let certificate: DTLSCertificate
-    let expectedFingerprint: CertificateFingerprint
+    let expectedFingerprint: Fingerprint
     /// Set by the verify callback when the peer's certificate does not match the signalled fingerprint.
     private(set) var fingerprintMismatch: DTLSError?
     private let initialTimeout: UInt32
@@ -38,8 +39,9 @@ final class OpenSSLDTLS {
         case failed(String)
     }
 
-    init(role: DTLSRole, certificate: DTLSCertificate, expectedFingerprint: CertificateFingerprint,
+    init(role: DTLSRole, certificate: DTLSCertificate, expectedFingerprint: Fingerprint,
          configuration: DTLSConfiguration) throws(DTLSError) {
+        try CertificateDigest.validate(expectedFingerprint)
         guard let context = SSL_CTX_new(DTLS_method()) else {
             throw .configurationFailed(OpenSSLErrors.drain(or: "SSL_CTX_new failed"))
         }
@@ -167,11 +169,11 @@ final class OpenSSLDTLS {
         return glimpse_DTLSv1_handle_timeout(ssl) >= 0
     }
 
-    /// SHA-256 fingerprint of the certificate the peer presented.
-    func peerFingerprint() -> CertificateFingerprint? {
+    /// The fingerprint of the certificate the peer presented, under the signalled hash function.
+    func peerFingerprint() -> Fingerprint? {
         guard let peer = SSL_get1_peer_certificate(ssl) else { return nil }
         defer { X509_free(peer) }
-        return Self.fingerprint(of: peer)
+        return CertificateDigest.fingerprint(of: peer, hashFunction: expectedFingerprint.hashFunction)
     }
 
     /// The use_srtp profile both sides agreed on.
@@ -191,7 +193,8 @@ final class OpenSSLDTLS {
         // Only the leaf certificate identifies the peer (RFC 8122 §5); OpenSSL's own verdict on the
         // chain is ignored because it is self-signed by design.
         guard X509_STORE_CTX_get_error_depth(store) == 0 else { return true }
-        guard let certificate = X509_STORE_CTX_get_current_cert(store), let received = Self.fingerprint(of: certificate) else {
+        guard let certificate = X509_STORE_CTX_get_current_cert(store),
+              let received = CertificateDigest.fingerprint(of: certificate, hashFunction: expectedFingerprint.hashFunction) else {
             return false
         }
         guard received == expectedFingerprint else {
@@ -205,13 +208,6 @@ final class OpenSSLDTLS {
 
     fileprivate func nextTimeout(after previous: UInt32) -> UInt32 {
         previous == 0 ? initialTimeout : min(maximumTimeout, previous.multipliedReportingOverflow(by: 2).partialValue)
-    }
-
-    private static func fingerprint(of certificate: OpaquePointer) -> CertificateFingerprint? {
-        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        guard X509_digest(certificate, EVP_sha256(), &digest, &length) == 1 else { return nil }
-        return try? CertificateFingerprint(bytes: Array(digest.prefix(Int(length))))
     }
 
     /// OpenSSL counts a timer with less than 15 ms left as expired (`dtls1_get_timeout`), and a read

@@ -59,13 +59,16 @@ public struct Fingerprint: Hashable, Sendable, CustomStringConvertible {
         return Fingerprint(hashFunction: String(parts[0]), bytes: bytes)
     }
 
-    /// The attribute value: the hash name and upper-case hex octets joined by colons.
-    public var description: String {
-        hashFunction + " " + bytes.map { byte in
+    /// The digest alone: upper-case hex octets joined by colons (`AB:CD:…`).
+    public var value: String {
+        bytes.map { byte in
             let hex = String(byte, radix: 16, uppercase: true)
             return hex.count == 1 ? "0" + hex : hex
         }.joined(separator: ":")
     }
+
+    /// The attribute value: the hash name and the digest (`sha-256 AB:CD:…`).
+    public var description: String { hashFunction + " " + value }
 }
 
 /// Connection data `c=<nettype> <addrtype> <connection-address>` (RFC 8866 §5.7).

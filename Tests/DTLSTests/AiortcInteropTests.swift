@@ -1,5 +1,6 @@
 import DTLS
 import Foundation
+import SDP
 import SRTP
 import STUN
 import Testing
@@ -40,14 +41,14 @@ struct AiortcInteropTests {
     private func exchange(with aiortc: AiortcProcess, peer: LoopbackPeer, glimpseRole: DTLSRole, profile: DTLSSRTPProfile) async throws {
         let ready = try await aiortc.next("ready")
         // aiortc's advertised fingerprint is what our verify callback pins its certificate to.
-        let aiortcFingerprint = try CertificateFingerprint(parsing: ready.fingerprint.orThrow())
+        let aiortcFingerprint = try Fingerprint(parsing: "sha-256 " + ready.fingerprint.orThrow())
         let aiortcAddress = try TransportAddress("127.0.0.1", port: ready.port.orThrow()).orThrow()
         let certificate = try DTLSCertificate.processWide()
         var configuration = DTLSConfiguration()
         configuration.srtpProfiles = [profile]
         try await peer.start(role: glimpseRole, certificate: certificate, remote: aiortcAddress,
                              remoteFingerprint: aiortcFingerprint, configuration: configuration)
-        try aiortc.send(PeerInfo(port: peer.endpoint.localAddress.port, fingerprint: certificate.fingerprint.description,
+        try aiortc.send(PeerInfo(port: peer.endpoint.localAddress.port, fingerprint: certificate.fingerprint.value,
                                  role: glimpseRole == .client ? "server" : "client"))
 
         let state = try await aiortc.next("state")
@@ -88,9 +89,9 @@ struct AiortcInteropTests {
             let wrong = try DTLSCertificate.generateSelfSigned().fingerprint
             let certificate = try DTLSCertificate.processWide()
             try await peer.start(role: .client, certificate: certificate, remote: aiortcAddress, remoteFingerprint: wrong)
-            try aiortc.send(PeerInfo(port: peer.endpoint.localAddress.port, fingerprint: certificate.fingerprint.description, role: "server"))
+            try aiortc.send(PeerInfo(port: peer.endpoint.localAddress.port, fingerprint: certificate.fingerprint.value, role: "server"))
             let ours = try await peer.wait { $0.failure != nil || $0.keys != nil }
-            let actual = try CertificateFingerprint(parsing: ready.fingerprint.orThrow())
+            let actual = try Fingerprint(parsing: "sha-256 " + ready.fingerprint.orThrow())
             #expect(ours.failure == .fingerprintMismatch(expected: wrong, received: actual))
             #expect(ours.keys == nil)
             #expect(try await aiortc.next("state").state == "failed")

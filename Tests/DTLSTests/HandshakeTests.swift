@@ -1,4 +1,5 @@
 import DTLS
+import SDP
 import SRTP
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
     static let serverCertificate = Result { try DTLSCertificate.generateSelfSigned(commonName: "server") }
 
     static func pair(clientConfiguration: DTLSConfiguration = .init(), serverConfiguration: DTLSConfiguration = .init(),
-                     clientExpects: CertificateFingerprint? = nil, serverExpects: CertificateFingerprint? = nil,
+                     clientExpects: Fingerprint? = nil, serverExpects: Fingerprint? = nil,
                      now: ContinuousClock.Instant = .now) throws -> InMemoryPair {
         try InMemoryPair(clientCertificate: clientCertificate.get(), serverCertificate: serverCertificate.get(),
                          clientExpects: clientExpects, serverExpects: serverExpects,
@@ -47,6 +48,32 @@ import Testing
             try receiver.unprotectRTP(&packet)
             #expect(packet == plain)
         }
+    }
+
+    /// RFC 8122 lets a peer signal any SHA hash; the digest to compare is taken with that hash, as the
+    /// `openssl` command computes it independently from the PEM.
+    @Test(arguments: ["sha-1", "sha-384", "sha-512"])
+    func fingerprintWithAnotherSHAHashIsVerifiedWithThatHash(hashFunction: String) throws {
+        let server = try Self.serverCertificate.get()
+        let signalled = try opensslFingerprint(of: server.certificatePEM, hashFunction: hashFunction)
+        #expect(signalled.hashFunction == hashFunction)
+        let pair = try Self.pair(clientExpects: signalled)
+        pair.exchange(at: .now)
+        #expect(InMemoryPair.keys(in: pair.clientEvents) != nil)
+
+        var wrong = signalled
+        wrong.bytes[0] ^= 1
+        let refused = try Self.pair(clientExpects: wrong)
+        refused.exchange(at: .now)
+        #expect(InMemoryPair.keys(in: refused.clientEvents) == nil)
+        #expect(refused.clientEvents.contains(.failed(.fingerprintMismatch(expected: wrong, received: signalled))))
+    }
+
+    @Test(arguments: [Fingerprint(hashFunction: "md5", bytes: Array(repeating: 0xAB, count: 16)),
+                      Fingerprint(hashFunction: "sha-256", bytes: Array(repeating: 0xAB, count: 20)),
+                      Fingerprint(hashFunction: "blake2", bytes: Array(repeating: 0xAB, count: 32))])
+    func fingerprintWeCannotCheckIsRefusedUpFront(fingerprint: Fingerprint) {
+        #expect(throws: DTLSError.invalidFingerprint(fingerprint.description)) { try Self.pair(clientExpects: fingerprint) }
     }
 
     @Test func serverWithoutCommonProfileFailsTheHandshake() throws {

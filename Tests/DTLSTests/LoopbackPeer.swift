@@ -1,6 +1,7 @@
 import DTLS
 import NIOCore
 import NIOPosix
+import SDP
 import SRTP
 import STUN
 import UDP
@@ -41,7 +42,7 @@ final class LoopbackPeer: Sendable {
 
     /// Starts DTLS towards `remote`. Handshake datagrams this side sends are dropped with
     /// probability `lossRate`, decided by a generator seeded with `seed`.
-    func start(role: DTLSRole, certificate: DTLSCertificate, remote: TransportAddress, remoteFingerprint: CertificateFingerprint,
+    func start(role: DTLSRole, certificate: DTLSCertificate, remote: TransportAddress, remoteFingerprint: Fingerprint,
                configuration: DTLSConfiguration = .init(), lossRate: Double = 0, seed: UInt64 = 1) async throws {
         let box = box, endpoint = endpoint
         try await endpoint.eventLoop.submit {

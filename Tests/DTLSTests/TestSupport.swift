@@ -1,5 +1,6 @@
 import DTLS
 import Foundation
+import SDP
 import SRTP
 
 /// The repository root, found by walking up from this file to Package.swift.
@@ -70,7 +71,7 @@ final class InMemoryPair {
     private(set) var sent: [(from: DTLSRole, bytes: [UInt8])] = []
 
     init(clientCertificate: DTLSCertificate, serverCertificate: DTLSCertificate,
-         clientExpects: CertificateFingerprint? = nil, serverExpects: CertificateFingerprint? = nil,
+         clientExpects: Fingerprint? = nil, serverExpects: Fingerprint? = nil,
          clientConfiguration: DTLSConfiguration = .init(), serverConfiguration: DTLSConfiguration = .init(),
          now: ContinuousClock.Instant) throws {
         client = try DTLSConnection(role: .client, certificate: clientCertificate,
@@ -105,4 +106,22 @@ final class InMemoryPair {
         for case .connected(let keys) in events { return keys }
         return nil
     }
+}
+
+/// The fingerprint the `openssl` command prints for a PEM certificate, as SDP would carry it.
+func opensslFingerprint(of pem: String, hashFunction: String) throws -> Fingerprint {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["openssl", "x509", "-noout", "-fingerprint", "-" + hashFunction.replacingOccurrences(of: "-", with: "")]
+    let input = Pipe(), output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    try process.run()
+    input.fileHandleForWriting.write(Data(pem.utf8))
+    try input.fileHandleForWriting.close()
+    let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    // `SHA384 Fingerprint=AB:CD:…`
+    let hex = try printed.split(separator: "=").last.orThrow().trimmingCharacters(in: .whitespacesAndNewlines)
+    return try Fingerprint(parsing: hashFunction + " " + hex)
 }
