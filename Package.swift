@@ -68,7 +68,7 @@ let package = Package(
         // MARK: DTLS
         .target(
             name: "DTLS",
-            dependencies: ["COpenSSL", "CShims", "SDP", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["COpenSSL", "CShims", "SDP", "SRTP", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "DTLSTests",

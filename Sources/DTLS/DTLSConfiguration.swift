@@ -1,3 +1,5 @@
+import SRTP
+
 /// Tunables of a ``DTLSConnection``.
 public struct DTLSConfiguration: Sendable {
     /// Largest UDP payload a datagram may have; handshake messages are fragmented to fit.
@@ -9,7 +11,7 @@ public struct DTLSConfiguration: Sendable {
     /// Ceiling of the doubling retransmission timeout (RFC 6347 §4.2.4.1: 60 s).
     public var maximumRetransmissionTimeout: Duration = .seconds(60)
     /// SRTP profiles offered (client) or accepted (server), most preferred first.
-    public var srtpProfiles: [DTLSSRTPProfile] = [.aeadAes128Gcm, .aes128CmHmacSha1_80]
+    public var srtpProfiles: [SRTPProfile] = [.aeadAes128Gcm, .aes128CmHmacSha1_80]
 
     public init() {}
 }

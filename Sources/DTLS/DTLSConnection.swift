@@ -1,5 +1,6 @@
 import Logging
 import SDP
+import SRTP
 
 /// What a ``DTLSConnection`` reports.
 public enum DTLSEvent: Sendable, Equatable {
@@ -146,9 +147,15 @@ public final class DTLSConnection {
         guard let exported = engine.exportKeyingMaterial(label: SRTPKeyingMaterial.exporterLabel, length: length) else {
             return abort(.keyExportFailed(OpenSSLErrors.drain(or: "SSL_export_keying_material failed")))
         }
+        let keys: SRTPKeyingMaterial
+        do {
+            keys = try SRTPKeyingMaterial(profile: profile, exported: exported, localRole: role)
+        } catch {
+            return abort(.keyExportFailed("\(error)"))
+        }
         state = .connected
         logger.debug("DTLS connected", metadata: ["srtp-profile": "\(profile)"])
-        outputs.append(.event(.connected(SRTPKeyingMaterial(profile: profile, exported: exported, localRole: role))))
+        outputs.append(.event(.connected(keys)))
     }
 
     /// Ends a handshake that OpenSSL finished but we refuse: close_notify out, no keys.

@@ -1,6 +1,7 @@
 import COpenSSL
 import CShims
 import SDP
+import SRTP
 
 /// Owns one OpenSSL DTLS 1.2 endpoint: its `SSL_CTX`, its `SSL` and, through the `SSL`, the two
 /// memory BIOs that replace a socket (datagrams in through `incoming`, records out through `outgoing`).
@@ -177,9 +178,9 @@ final class OpenSSLDTLS {
     }
 
     /// The use_srtp profile both sides agreed on.
-    func selectedSRTPProfile() -> DTLSSRTPProfile? {
+    func selectedSRTPProfile() -> SRTPProfile? {
         guard let profile = SSL_get_selected_srtp_profile(ssl) else { return nil }
-        return DTLSSRTPProfile(rawValue: UInt16(truncatingIfNeeded: profile.pointee.id))
+        return SRTPProfile(rawValue: UInt16(truncatingIfNeeded: profile.pointee.id))
     }
 
     /// Keying material from the TLS exporter (RFC 5705) with no context.

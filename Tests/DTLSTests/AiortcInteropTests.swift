@@ -23,8 +23,8 @@ struct AiortcInteropTests {
         var role: String
     }
 
-    @Test(arguments: [DTLSRole.client, .server], [DTLSSRTPProfile.aeadAes128Gcm, .aes128CmHmacSha1_80])
-    func dtlsSRTPWithAiortc(glimpseRole: DTLSRole, profile: DTLSSRTPProfile) async throws {
+    @Test(arguments: [DTLSRole.client, .server], [SRTPProfile.aeadAes128Gcm, .aes128CmHmacSha1_80])
+    func dtlsSRTPWithAiortc(glimpseRole: DTLSRole, profile: SRTPProfile) async throws {
         let aiortc = try AiortcProcess()
         let peer = try await LoopbackPeer()
         do {
@@ -38,7 +38,7 @@ struct AiortcInteropTests {
         await peer.shutdown()
     }
 
-    private func exchange(with aiortc: AiortcProcess, peer: LoopbackPeer, glimpseRole: DTLSRole, profile: DTLSSRTPProfile) async throws {
+    private func exchange(with aiortc: AiortcProcess, peer: LoopbackPeer, glimpseRole: DTLSRole, profile: SRTPProfile) async throws {
         let ready = try await aiortc.next("ready")
         // aiortc's advertised fingerprint is what our verify callback pins its certificate to.
         let aiortcFingerprint = try Fingerprint(parsing: "sha-256 " + ready.fingerprint.orThrow())

@@ -30,8 +30,8 @@ import Testing
         #expect(pair.client.nextDeadline == nil)
     }
 
-    @Test(arguments: [DTLSSRTPProfile.aes128CmHmacSha1_80, .aeadAes128Gcm])
-    func exportedKeysDriveSRTPBothWays(profile: DTLSSRTPProfile) throws {
+    @Test(arguments: [SRTPProfile.aes128CmHmacSha1_80, .aeadAes128Gcm])
+    func exportedKeysDriveSRTPBothWays(profile: SRTPProfile) throws {
         var clientConfiguration = DTLSConfiguration()
         clientConfiguration.srtpProfiles = [profile]
         let pair = try Self.pair(clientConfiguration: clientConfiguration)

@@ -31,8 +31,8 @@ import Testing
         await server.shutdown()
     }
 
-    @Test(arguments: [DTLSSRTPProfile.aeadAes128Gcm, .aes128CmHmacSha1_80])
-    func handshakeThenSRTPAndSRTCPBothWays(profile: DTLSSRTPProfile) async throws {
+    @Test(arguments: [SRTPProfile.aeadAes128Gcm, .aes128CmHmacSha1_80])
+    func handshakeThenSRTPAndSRTCPBothWays(profile: SRTPProfile) async throws {
         var configuration = DTLSConfiguration()
         configuration.srtpProfiles = [profile]
         try await Self.withConnectedPeers(clientConfiguration: configuration) { client, server in

@@ -14,17 +14,6 @@ let repositoryRoot: URL = {
 
 let fixtures = repositoryRoot.appendingPathComponent("Fixtures/DTLS")
 
-extension SRTPSession {
-    /// The SRTP session for the keys a DTLS-SRTP handshake exported (what PeerConnection will do).
-    convenience init(_ keys: SRTPKeyingMaterial) throws {
-        let profile = try SRTPProfile(rawValue: keys.profile.rawValue).orThrow()
-        try self.init(
-            profile: profile,
-            local: SRTPMasterKey(key: keys.local.key, salt: keys.local.salt, profile: profile),
-            remote: SRTPMasterKey(key: keys.remote.key, salt: keys.remote.salt, profile: profile))
-    }
-}
-
 struct MissingValue: Error {}
 
 extension Optional {
