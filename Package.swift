@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SDP", targets: ["SDP"]),
         .library(name: "DTLS", targets: ["DTLS"]),
         .library(name: "SRTP", targets: ["SRTP"]),
+        .library(name: "PeerConnection", targets: ["PeerConnection"]),
         .executable(name: "BenchSRTP", targets: ["BenchSRTP"]),
     ],
     dependencies: [
@@ -91,6 +92,16 @@ let package = Package(
         .executableTarget(
             name: "BenchSRTP",
             dependencies: ["SRTP", "CSRTP"]
+        ),
+
+        // MARK: Peer connection
+        .target(
+            name: "PeerConnection",
+            dependencies: ["DTLS", "SRTP", "SDP"]
+        ),
+        .testTarget(
+            name: "PeerConnectionTests",
+            dependencies: ["PeerConnection", "DTLS", "SRTP", "SDP"]
         ),
 
         // MARK: CLI
