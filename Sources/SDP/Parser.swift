@@ -34,6 +34,11 @@ private struct Parser {
         guard let type = line.first, type.isASCII, type.isLowercase, line.dropFirst().first == "=" else {
             throw ValueError("not a '<type>=<value>' line")
         }
+        // RFC 8866 §9: no field may hold NUL or a CR of its own; a value with a stray CR would not
+        // survive being written out again.
+        guard !line.contains(where: { $0 == "\r" || $0 == "\0" }) else {
+            throw ValueError("a line may not contain CR or NUL (RFC 8866 §9)")
+        }
         let value = line.dropFirst(2)
         guard sawVersion else {
             guard type == "v" else { throw ValueError("a session description must start with v=") }

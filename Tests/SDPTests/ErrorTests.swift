@@ -38,6 +38,8 @@ import SDP
         expectError(replacing: 6, with: "a=fingerprint:sha-256 ZZ:00", reasonContains: "hex")
         expectError(replacing: 6, with: "a=candidate:1 1 udp 100 192.0.2.1 99999 typ host", reasonContains: "port")
         expectError(replacing: 6, with: "a=candidate:1 1 udp 100 192.0.2.1", reasonContains: "typ")
+        expectError(replacing: 6, with: "a=fmtp:96 apt=100\r;x=1", reasonContains: "CR")
+        expectError(replacing: 6, with: "a=rtcp:9\0\0 IN IP4 0.0.0.0", reasonContains: "NUL")
         expectError(replacing: 6, with: "a=extmap:0 urn:x", reasonContains: "extension id")
         expectError(replacing: 6, with: "a=ssrc:notanumber cname:x", reasonContains: "ssrc")
         expectError(replacing: 6, with: "s=inside media", reasonContains: "session-level")
