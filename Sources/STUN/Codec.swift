@@ -21,11 +21,8 @@ extension Message {
         guard length % 4 == 0, Self.headerLength + length == bytes.count else { throw .badLength(length) }
 
         let type = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
-        // Method bits M0–M11 are interleaved with class bits C0 (bit 4) and C1 (bit 8).
-        let method = (type & 0x000F) | (type & 0x00E0) >> 1 | (type & 0x3E00) >> 2
-        let classBits = UInt8((type & 0x0010) >> 4 | (type & 0x0100) >> 7)
         let transactionID = TransactionID(uncheckedBytes: Array(bytes[8..<20]))
-        self.init(method: STUNMethod(rawValue: method), class: STUNClass(rawValue: classBits)!, transactionID: transactionID)
+        self.init(method: STUNMethod(messageType: type), class: STUNClass(messageType: type), transactionID: transactionID)
         self.raw = bytes
 
         var offset = Self.headerLength

@@ -23,6 +23,11 @@ public struct STUNMethod: RawRepresentable, Hashable, Sendable, CustomStringConv
 
     public static let binding = STUNMethod(rawValue: 0x001)
 
+    /// The method bits M0–M11 of a message type, where they are interleaved with the class bits.
+    init(messageType type: UInt16) {
+        self.init(rawValue: (type & 0x000F) | (type & 0x00E0) >> 1 | (type & 0x3E00) >> 2)
+    }
+
     public var description: String { self == .binding ? "Binding" : "Method(0x\(String(rawValue, radix: 16)))" }
 }
 
@@ -32,6 +37,16 @@ public enum STUNClass: UInt8, Sendable {
     case indication = 0b01
     case successResponse = 0b10
     case errorResponse = 0b11
+
+    /// The class bits C0 (bit 4) and C1 (bit 8) of a message type.
+    init(messageType type: UInt16) {
+        switch (type & 0x0010) >> 4 | (type & 0x0100) >> 7 {
+        case 0b00: self = .request
+        case 0b01: self = .indication
+        case 0b10: self = .successResponse
+        default: self = .errorResponse
+        }
+    }
 }
 
 /// The 96-bit transaction id that pairs a response with its request.

@@ -30,6 +30,15 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         return nil
     }
 
+    /// The unspecified address of a family (0.0.0.0 or ::): bind to it to listen on every interface.
+    public static func unspecified(ipv4: Bool) -> IPAddress {
+        IPAddress(uncheckedBytes: [UInt8](repeating: 0, count: ipv4 ? 4 : 16))
+    }
+
+    private init(uncheckedBytes: [UInt8]) {
+        bytes = uncheckedBytes
+    }
+
     public var isIPv4: Bool { bytes.count == 4 }
 
     /// Loopback: 127.0.0.0/8 or ::1.
