@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .executable(name: "glimpse", targets: ["glimpse"]),
         .library(name: "STUN", targets: ["STUN"]),
+        .library(name: "ICE", targets: ["ICE"]),
         .library(name: "UDP", targets: ["UDP"]),
         .library(name: "SDP", targets: ["SDP"]),
         .library(name: "DTLS", targets: ["DTLS"]),
@@ -40,11 +41,18 @@ let package = Package(
             dependencies: ["STUN"]
         ),
 
+        // MARK: ICE (SDP for the text form of candidates)
+        .target(name: "ICE", dependencies: ["STUN", "SDP"]),
+        .testTarget(
+            name: "ICETests",
+            dependencies: ["ICE", "STUN", "SDP"]
+        ),
+
         // MARK: UDP edge
         .target(
             name: "UDP",
             dependencies: [
-                "STUN",
+                "STUN", "ICE",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -52,7 +60,7 @@ let package = Package(
         ),
         .testTarget(
             name: "UDPTests",
-            dependencies: ["UDP", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+            dependencies: ["UDP", "ICE", "STUN", "SDP", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
 
         // MARK: SDP
@@ -108,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "glimpse",
             dependencies: [
-                "STUN",
+                "STUN", "UDP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
