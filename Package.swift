@@ -48,6 +48,13 @@ let package = Package(
             dependencies: ["ICE", "STUN", "SDP"]
         ),
 
+        // MARK: Test support: child processes speaking lines (aiortc, aioice, glimpse in namespaces)
+        .target(
+            name: "ProcessSupport",
+            dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            path: "Tests/Support"
+        ),
+
         // MARK: UDP edge
         .target(
             name: "UDP",
@@ -60,7 +67,11 @@ let package = Package(
         ),
         .testTarget(
             name: "UDPTests",
-            dependencies: ["UDP", "ICE", "STUN", "SDP", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+            dependencies: ["UDP", "ICE", "STUN", "SDP", "ProcessSupport", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "InteropTests",
+            dependencies: ["UDP", "ICE", "STUN", "SDP", "ProcessSupport"]
         ),
 
         // MARK: SDP
@@ -82,7 +93,7 @@ let package = Package(
         .testTarget(
             name: "DTLSTests",
             dependencies: [
-                "DTLS", "SRTP", "SDP", "UDP", "STUN",
+                "DTLS", "SRTP", "SDP", "UDP", "STUN", "ProcessSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -116,7 +127,7 @@ let package = Package(
         .executableTarget(
             name: "glimpse",
             dependencies: [
-                "STUN", "UDP",
+                "STUN", "UDP", "ICE", "SDP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

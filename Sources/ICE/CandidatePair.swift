@@ -11,6 +11,11 @@ public struct CandidatePair: Hashable, Sendable, CustomStringConvertible {
     public struct ID: Hashable, Sendable {
         public var local: TransportAddress
         public var remote: TransportAddress
+
+        public init(local: TransportAddress, remote: TransportAddress) {
+            self.local = local
+            self.remote = remote
+        }
     }
 
     public var local: ICECandidate

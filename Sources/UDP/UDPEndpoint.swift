@@ -13,6 +13,7 @@ public final class UDPEndpoint: Sendable {
     /// The address the socket is bound to (with the port the kernel chose for port 0).
     public let localAddress: TransportAddress
     private let channel: any Channel
+    private let routes = RouteCache()
 
     /// Binds a UDP socket and starts delivering datagrams to `onDatagram` on the endpoint's event loop.
     /// - Parameters:
@@ -49,9 +50,9 @@ public final class UDPEndpoint: Sendable {
         self.localAddress = localAddress
     }
 
-    /// Sends one datagram. Failures (unreachable peer, closed socket) are dropped like any UDP loss.
+    /// Sends one datagram. Failures (no route, unreachable peer, closed socket) are dropped like any UDP loss.
     public func send(_ bytes: [UInt8], to remote: TransportAddress) {
-        guard let address = try? SocketAddress(remote) else { return }
+        guard routes.isRoutable(remote.ip), let address = try? SocketAddress(remote) else { return }
         let envelope = AddressedEnvelope(remoteAddress: address, data: ByteBuffer(bytes: bytes))
         channel.writeAndFlush(envelope, promise: nil)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 import STUN
 import Testing
 import UDP
@@ -49,15 +50,6 @@ import UDP
         #expect(mapped.ip == IPAddress("127.0.0.1"))
     }
 }
-
-/// The directory holding the built products (the `glimpse` executable sits beside the test bundle).
-let productsDirectory: URL = {
-    var url = Bundle.main.bundleURL
-    while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("glimpse").path) {
-        url.deleteLastPathComponent()
-    }
-    return url
-}()
 
 final class LockedCounter: @unchecked Sendable {
     private let lock = NSLock()
