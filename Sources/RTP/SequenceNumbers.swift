@@ -8,7 +8,8 @@ public enum SequenceNumber {
         return forward == 0x8000 ? a > b : forward != 0 && forward < 0x8000
     }
 
-    /// The signed step from `b` to `a`, in -32768...32767 (with the same tie rule as ``isNewer(_:than:)``).
+    /// The signed step from `b` to `a`: within ±32767, or ±32768 exactly half the space apart, the sign
+    /// then following ``isNewer(_:than:)``.
     public static func distance(from b: UInt16, to a: UInt16) -> Int {
         let forward = Int(a &- b)
         return isNewer(a, than: b) ? forward : (forward == 0 ? 0 : forward - 0x10000)
