@@ -113,7 +113,7 @@ import Testing
                                     lastSenderReport: 0xB705_2000, delaySinceLastSenderReport: 0x0005_4000)
         #expect(block.roundTripTime(arrival: arrival) == .milliseconds(6125))
         block.lastSenderReport = 0xB705_2030
-        #expect(block.roundTripTime(arrival: arrival) == .seconds(6) + .nanoseconds(124_267_578) + .attoseconds(125_000_000))
+        #expect(block.roundTripTime(arrival: arrival) == Duration(secondsComponent: 6, attosecondsComponent: 124_267_578_125_000_000))
         var noSR = block
         noSR.lastSenderReport = 0
         #expect(noSR.roundTripTime(arrival: arrival) == nil)
