@@ -14,7 +14,10 @@ Each key of the request is a job; the answer has the same keys:
 import json
 import sys
 
-from aiortc.codecs.vpx import Vp8Encoder, VpxPayloadDescriptor, vp8_depayload
+try:
+    from aiortc.codecs.vpx import Vp8Encoder, VpxPayloadDescriptor, vp8_depayload
+except ImportError:  # aiortc before 1.6 kept VP8 in its own module
+    from aiortc.codecs.vp8 import Vp8Encoder, VpxPayloadDescriptor, vp8_depayload
 from aiortc.rtcrtpparameters import RTCRtpHeaderExtensionParameters, RTCRtpParameters
 from aiortc.rtp import (
     HeaderExtensionsMap,
