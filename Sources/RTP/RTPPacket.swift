@@ -138,7 +138,8 @@ public struct RTPPacket: Equatable, Sendable {
     /// The packet's bytes.
     ///
     /// - Precondition: at most 15 CSRCs; a payload type below 128; extension ids 1–255 with values of at
-    ///   most 255 bytes; an opaque extension's data a multiple of 4 bytes and no RFC 8285 elements beside it.
+    ///   most 255 bytes; an opaque extension's data whole words and no RFC 8285 elements beside it; an
+    ///   extension block of at most 65535 words.
     public var bytes: [UInt8] {
         var out: [UInt8] = []
         serialize(into: &out)
@@ -160,7 +161,8 @@ public struct RTPPacket: Equatable, Sendable {
         for csrc in csrcs { out.append32(csrc) }
 
         if let opaqueExtension {
-            precondition(opaqueExtension.data.count % 4 == 0, "an extension block is whole 32-bit words")
+            precondition(opaqueExtension.data.count % 4 == 0 && opaqueExtension.data.count <= 4 * 0xFFFF,
+                         "an extension block is at most 65535 whole 32-bit words")
             out.append16(opaqueExtension.profile)
             out.append16(UInt16(opaqueExtension.data.count / 4))
             out += opaqueExtension.data
@@ -181,6 +183,7 @@ public struct RTPPacket: Equatable, Sendable {
                 out += element.value
             }
             out.padToWord()
+            precondition(out.count - start <= 4 * 0xFFFF, "an extension block is at most 65535 words")
             let words = UInt16((out.count - start) / 4)
             out[lengthOffset] = UInt8(words >> 8)
             out[lengthOffset + 1] = UInt8(words & 0xFF)
