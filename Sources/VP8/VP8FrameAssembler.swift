@@ -98,6 +98,13 @@ public struct VP8FrameAssembler: Sendable {
 
     /// The frame holding `number`, if all its packets are here; they are removed.
     private mutating func takeFrame(around number: Int64, timestamp: UInt32) -> VP8Frame? {
+        // A packet completes its frame only as the last piece missing, so it must start the frame or follow
+        // a held packet, and end it or precede one. Checking that first keeps in-order arrival of a large
+        // frame linear instead of walking back over the whole frame for every packet.
+        let inserted = fragments[number]!
+        guard inserted.startsFrame || fragments[number - 1] != nil, inserted.marker || fragments[number + 1] != nil else {
+            return nil
+        }
         var first = number
         while true {
             guard let fragment = fragments[first], fragment.timestamp == timestamp else { return nil }

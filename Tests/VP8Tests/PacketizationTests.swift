@@ -243,6 +243,26 @@ func makeFrame(size: Int, key: Bool, using generator: inout SeededGenerator) -> 
         #expect(completed != nil)
     }
 
+    @Test func largeFrameWhoseStartArrivesLast() throws {
+        var generator = SeededGenerator(seed: 15)
+        var packetizer = VP8Packetizer(ssrc: 1, payloadType: 96, maxPayloadSize: 14, sequenceNumber: 65000, pictureID: 0)
+        let frame = makeFrame(size: 40_000, key: true, using: &generator)
+        let packets = packetizer.packetize(frame: frame, timestamp: 0)
+        #expect(packets.count == 4000)
+        var assembler = VP8FrameAssembler()
+        let early = try packets.dropFirst().compactMap { try assembler.insert($0) }
+        #expect(early.isEmpty)
+        #expect(assembler.missingSequenceNumbers.isEmpty)  // nothing before the first packet seen is known
+        let completed = try assembler.insert(packets[0])
+        #expect(completed?.data == frame)
+        #expect(completed?.isKeyFrame == true)
+        // A window smaller than the frame can never hold it all.
+        var narrow = VP8FrameAssembler(window: 3999)
+        for packet in packets.dropFirst() { _ = try narrow.insert(packet) }
+        #expect(try narrow.insert(packets[0]) == nil)
+        #expect(narrow.latePackets == 1)
+    }
+
     @Test func malformedPayloads() {
         var assembler = VP8FrameAssembler()
         #expect(throws: VP8Error.truncatedDescriptor(field: "first byte")) {
