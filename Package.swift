@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "DTLS", targets: ["DTLS"]),
         .library(name: "SRTP", targets: ["SRTP"]),
         .library(name: "PeerConnection", targets: ["PeerConnection"]),
+        .library(name: "RTP", targets: ["RTP"]),
+        .library(name: "VP8", targets: ["VP8"]),
         .executable(name: "BenchSRTP", targets: ["BenchSRTP"]),
     ],
     dependencies: [
@@ -111,6 +113,20 @@ let package = Package(
         .executableTarget(
             name: "BenchSRTP",
             dependencies: ["SRTP", "CSRTP"]
+        ),
+
+        // MARK: RTP
+        .target(name: "RTP"),
+        .testTarget(
+            name: "RTPTests",
+            dependencies: ["RTP"]
+        ),
+
+        // MARK: VP8
+        .target(name: "VP8", dependencies: ["RTP"]),
+        .testTarget(
+            name: "VP8Tests",
+            dependencies: ["VP8", "RTP"]
         ),
 
         // MARK: Peer connection

@@ -14,5 +14,11 @@ let package = Package(
         .executableTarget(name: "FuzzSDP", dependencies: ["FuzzDriver", .product(name: "SDP", package: "Glimpse")]),
         .executableTarget(name: "FuzzDTLS", dependencies: ["FuzzDriver", .product(name: "DTLS", package: "Glimpse")]),
         .executableTarget(name: "FuzzSRTP", dependencies: ["FuzzDriver", .product(name: "SRTP", package: "Glimpse")]),
+        .executableTarget(name: "FuzzRTP", dependencies: ["FuzzDriver", .product(name: "RTP", package: "Glimpse")]),
+        .executableTarget(name: "FuzzRTCP", dependencies: ["FuzzDriver", .product(name: "RTP", package: "Glimpse")]),
+        .executableTarget(name: "FuzzVP8Descriptor", dependencies: ["FuzzDriver", .product(name: "VP8", package: "Glimpse")]),
+        .executableTarget(name: "FuzzVP8Assembler", dependencies: [
+            "FuzzDriver", .product(name: "RTP", package: "Glimpse"), .product(name: "VP8", package: "Glimpse"),
+        ]),
     ]
 )
