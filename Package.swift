@@ -132,11 +132,16 @@ let package = Package(
         // MARK: Peer connection
         .target(
             name: "PeerConnection",
-            dependencies: ["DTLS", "SRTP", "SDP"]
+            dependencies: [
+                "DTLS", "SRTP", "SDP", "RTP", "VP8", "ICE", "UDP", "STUN",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "PeerConnectionTests",
-            dependencies: ["PeerConnection", "DTLS", "SRTP", "SDP"]
+            dependencies: ["PeerConnection", "DTLS", "SRTP", "SDP", "RTP", "VP8", "ICE", "UDP", "STUN", "ProcessSupport"]
         ),
 
         // MARK: CLI
