@@ -10,7 +10,9 @@ let package = Package(
     dependencies: [.package(name: "Glimpse", path: "../..")],
     targets: [
         .target(name: "FuzzDriver"),
-        .executableTarget(name: "FuzzSTUN", dependencies: ["FuzzDriver", .product(name: "STUN", package: "Glimpse")]),
+        .executableTarget(name: "FuzzSTUN", dependencies: [
+            "FuzzDriver", .product(name: "STUN", package: "Glimpse"), .product(name: "ICE", package: "Glimpse"),
+        ]),
         .executableTarget(name: "FuzzSDP", dependencies: ["FuzzDriver", .product(name: "SDP", package: "Glimpse")]),
         .executableTarget(name: "FuzzDTLS", dependencies: ["FuzzDriver", .product(name: "DTLS", package: "Glimpse")]),
         .executableTarget(name: "FuzzSRTP", dependencies: ["FuzzDriver", .product(name: "SRTP", package: "Glimpse")]),
