@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "RTP", targets: ["RTP"]),
         .library(name: "VP8", targets: ["VP8"]),
         .executable(name: "BenchSRTP", targets: ["BenchSRTP"]),
+        .executable(name: "BenchSTUN", targets: ["BenchSTUN"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
@@ -31,6 +32,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSRTP", pkgConfig: "libsrtp2", providers: [.apt(["libsrtp2-dev"])]),
         .systemLibrary(name: "CVPX", pkgConfig: "vpx", providers: [.apt(["libvpx-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CX11", pkgConfig: "x11", providers: [.apt(["libx11-dev", "libxext-dev", "libxfixes-dev", "libxdamage-dev"])]),
 
         // MARK: STUN
@@ -49,6 +51,7 @@ let package = Package(
             name: "ICETests",
             dependencies: ["ICE", "STUN", "SDP"]
         ),
+        .executableTarget(name: "BenchSTUN", dependencies: ["STUN", "ICE"]),
 
         // MARK: Test support: child processes speaking lines (aiortc, aioice, glimpse in namespaces)
         .target(
@@ -148,7 +151,7 @@ let package = Package(
         .executableTarget(
             name: "glimpse",
             dependencies: [
-                "STUN", "UDP", "ICE", "SDP",
+                "STUN", "UDP", "ICE", "SDP", "CZlib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
