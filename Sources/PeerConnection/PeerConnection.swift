@@ -38,8 +38,8 @@ public final class PeerConnection: Sendable {
         case endOfLocalCandidates
         /// The viewer lost the picture (PLI/FIR): encode a key frame soon.
         case keyFrameRequested
-        /// The viewer's estimate of what the path carries (REMB), bits per second.
-        case maximumBitrate(UInt64)
+        /// Congestion control moved this viewer's target bitrate (loss in its reports, or its REMB).
+        case targetBitrate(Int)
         /// A whole, decodable VP8 frame (viewers).
         case frame(VP8Frame)
     }
@@ -104,8 +104,10 @@ public final class PeerConnection: Sendable {
     ///   - certificate: our DTLS certificate; its fingerprint goes into our descriptions.
     ///   - cname: the RTCP CNAME of the stream we send.
     ///   - addresses: local IPs to use; nil for every usable interface.
+    ///   - bitrate: the sharer's congestion controller, starting at and bounded by the configured bitrate.
     public static func start(
         role: Role, certificate: DTLSCertificate, cname: String = "glimpse", configuration: ICEConfiguration = .init(),
+        bitrate: BitrateController = BitrateController(initial: 2_500_000, maximum: 2_500_000),
         addresses: [IPAddress]? = nil, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         onEvent: @escaping @Sendable (Event) -> Void
     ) async throws -> PeerConnection {
@@ -124,7 +126,7 @@ public final class PeerConnection: Sendable {
             onData: { bytes, _ in inbox.withLockedValue { $0 }?.received(bytes) })
         let secure = SecureTransport(certificate: certificate)
         let core = Core(secure: secure)
-        if role == .sharer { core.sender = VideoSender(cname: cname) } else { core.receiver = VideoReceiver() }
+        if role == .sharer { core.sender = VideoSender(cname: cname, bitrate: bitrate) } else { core.receiver = VideoReceiver() }
         let connection = PeerConnection(role: role, certificate: certificate, ice: ice, loop: loop, core: core, onEvent: onEvent)
         // Events from before `inbox` was filled are replayed first, in order, on the loop that reports them.
         try await loop.submit {
@@ -355,7 +357,7 @@ public final class PeerConnection: Sendable {
                 for request in requests {
                     switch request {
                     case .keyFrame: pendingEvents.withLockedValue { $0.append(.keyFrameRequested) }
-                    case .maximumBitrate(let bitrate): pendingEvents.withLockedValue { $0.append(.maximumBitrate(bitrate)) }
+                    case .targetBitrate(let bitrate): pendingEvents.withLockedValue { $0.append(.targetBitrate(bitrate)) }
                     }
                 }
             }

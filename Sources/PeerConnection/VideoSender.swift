@@ -28,13 +28,15 @@ public struct VideoSender: Sendable {
     public enum Request: Sendable, Equatable {
         /// PLI or FIR: encode the next frame as a key frame.
         case keyFrame
-        /// REMB: do not send faster than this many bits per second.
-        case maximumBitrate(UInt64)
+        /// Loss or REMB moved the target bitrate (``BitrateController``): encode at this many bits per second.
+        case targetBitrate(Int)
     }
 
     public let ssrc: UInt32
     public let cname: String
     public private(set) var statistics = Statistics()
+    /// Congestion control: the bitrate the encoder should aim for.
+    public private(set) var bitrate: BitrateController
 
     private var packetizer: VP8Packetizer
     private var store = RetransmissionStore()
@@ -48,9 +50,12 @@ public struct VideoSender: Sendable {
     /// PLI and FIR arrive in bursts (one per lost frame, from every path); one key frame answers them all.
     static let keyFrameRequestInterval: Duration = .milliseconds(300)
 
+    /// - Parameter bitrate: the congestion controller, starting at and bounded by the configured bitrate.
     public init(ssrc: UInt32 = .random(in: 1 ... .max), cname: String, payloadType: UInt8 = 96, maxPayloadSize: Int = 1200,
+                bitrate: BitrateController = BitrateController(initial: 2_500_000, maximum: 2_500_000),
                 origin: ContinuousClock.Instant = .now, timestampOffset: UInt32 = .random(in: 0 ... .max)) {
         self.ssrc = ssrc
+        self.bitrate = bitrate
         self.cname = cname
         self.origin = origin
         self.timestampOffset = timestampOffset
@@ -82,6 +87,7 @@ public struct VideoSender: Sendable {
         -> (retransmit: [[UInt8]], requests: [Request]) {
         var retransmit: [[UInt8]] = []
         var requests: [Request] = []
+        let target = bitrate.target
         func keyFrameRequested() {
             statistics.keyFrameRequests += 1
             if let last = lastKeyFrameRequest, now - last < Self.keyFrameRequestInterval { return }
@@ -106,7 +112,7 @@ public struct VideoSender: Sendable {
                 keyFrameRequested()
             case .receiverEstimatedMaximumBitrate(let remb) where remb.ssrcs.isEmpty || remb.ssrcs.contains(ssrc):
                 statistics.receiverEstimatedBitrate = remb.bitrate
-                requests.append(.maximumBitrate(remb.bitrate))
+                bitrate.receiverEstimated(Int(clamping: remb.bitrate))
             case .receiverReport(let report):
                 absorb(report.reports, wallclock: wallclock)
             case .senderReport(let report):
@@ -115,12 +121,14 @@ public struct VideoSender: Sendable {
                 break
             }
         }
+        if bitrate.target != target { requests.append(.targetBitrate(bitrate.target)) }
         return (retransmit, requests)
     }
 
     private mutating func absorb(_ blocks: [ReceptionReport], wallclock: NTPTimestamp) {
         guard let block = blocks.first(where: { $0.ssrc == ssrc }) else { return }
         statistics.fractionLost = Double(block.fractionLost) / 256
+        bitrate.reportReceived(fractionLost: statistics.fractionLost)
         statistics.cumulativeLost = block.cumulativeLost
         statistics.jitter = .seconds(Double(block.jitter) / Double(Self.clockRate))
         if let rtt = block.roundTripTime(arrival: wallclock) { statistics.roundTripTime = rtt }

@@ -101,7 +101,7 @@ func syntheticFrame(_ index: Int, key: Bool, size: Int) -> [UInt8] {
         #expect(sender.handle(rtcp: [fir], at: start + .seconds(2), wallclock: wallclock).requests.isEmpty)
         #expect(sender.statistics.keyFrameRequests == 3)
         let remb = RTCPPacket.receiverEstimatedMaximumBitrate(.init(senderSSRC: 1, bitrate: 1_500_000, ssrcs: [sender.ssrc]))
-        #expect(sender.handle(rtcp: [remb], at: start, wallclock: wallclock).requests == [.maximumBitrate(1_500_000)])
+        #expect(sender.handle(rtcp: [remb], at: start, wallclock: wallclock).requests == [.targetBitrate(1_500_000)])
     }
 
     @Test func roundTripTimeFromSenderAndReceiverReports() throws {
@@ -139,5 +139,44 @@ func syntheticFrame(_ index: Int, key: Bool, size: Int) -> [UInt8] {
         }
         #expect(receiver.statistics.malformedPackets == 1 && receiver.statistics.foreignPackets == 1)
         #expect(receiver.remoteSSRC == sender.ssrc)
+    }
+}
+
+@Suite struct BitrateControllerTests {
+    @Test func heavyLossCutsLightLossHoldsNoLossGrows() {
+        var controller = BitrateController(initial: 2_000_000, maximum: 4_000_000)
+        controller.reportReceived(fractionLost: 0.2)
+        #expect(controller.target == 1_800_000)  // × (1 − 0.5 · 0.2)
+        controller.reportReceived(fractionLost: 0.05)
+        #expect(controller.target == 1_800_000)
+        controller.reportReceived(fractionLost: 0)
+        #expect(controller.target == 1_890_000)
+        for _ in 0..<100 { controller.reportReceived(fractionLost: 0) }
+        #expect(controller.target == 4_000_000)  // bounded by the configured maximum
+        for _ in 0..<100 { controller.reportReceived(fractionLost: 0.9) }
+        #expect(controller.target == 100_000)  // and by the minimum
+    }
+
+    @Test func rembCapsTheTarget() {
+        var controller = BitrateController(initial: 2_000_000, maximum: 2_000_000)
+        controller.receiverEstimated(700_000)
+        #expect(controller.target == 700_000)
+        controller.receiverEstimated(5_000_000)
+        #expect(controller.target == 2_000_000)
+    }
+
+    /// A path that carries 1 Mbit/s and drops the excess: reports carry the overflow as loss, and the
+    /// target settles under the capacity instead of oscillating above it.
+    @Test func settlesUnderAPathsCapacity() {
+        var controller = BitrateController(initial: 2_500_000, maximum: 2_500_000)
+        var history: [Int] = []
+        for _ in 0..<60 {
+            let sent = Double(controller.target), capacity = 1_000_000.0
+            controller.reportReceived(fractionLost: max(0, (sent - capacity) / sent))
+            history.append(controller.target)
+        }
+        let settled = history.suffix(30)
+        #expect(settled.allSatisfy { $0 <= 1_160_000 })
+        #expect(Double(settled.reduce(0, +)) / 30 > 800_000)
     }
 }
