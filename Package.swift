@@ -56,7 +56,11 @@ let package = Package(
         // MARK: Test support: child processes speaking lines (aiortc, aioice, glimpse in namespaces)
         .target(
             name: "ProcessSupport",
-            dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            dependencies: [
+                "UDP", "STUN",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Tests/Support"
         ),
 

@@ -38,6 +38,8 @@ public struct VideoReceiver: Sendable {
     private var gapSince: ContinuousClock.Instant?
     private var lastKeyFrameRequest: ContinuousClock.Instant?
     private var nackHistory: [UInt16: (count: Int, last: ContinuousClock.Instant)] = [:]
+    /// When each missing packet was first noticed missing: reordering must get a chance first.
+    private var missingSince: [UInt16: ContinuousClock.Instant] = [:]
     private var nextReport: ContinuousClock.Instant?
 
     /// How long a gap may wait for retransmissions before a key frame is requested instead.
@@ -69,6 +71,7 @@ public struct VideoReceiver: Sendable {
         statistics.packetsReceived += 1
         stats?.record(sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, arrival: now)
         nackHistory[packet.sequenceNumber] = nil
+        missingSince[packet.sequenceNumber] = nil
         guard let frame = try? assembler.insert(packet) else { return [] }
         ready.append(frame)
         ready.sort { $0.sequenceNumbers.lowerBound < $1.sequenceNumbers.lowerBound }
@@ -107,7 +110,12 @@ public struct VideoReceiver: Sendable {
             statistics.framesReleased += 1
             out.append(frame)
         }
-        gapSince = ready.isEmpty && !needKeyFrame ? nil : (gapSince ?? now)
+        // The gap clock measures how long the picture has been stuck: progress restarts it.
+        if ready.isEmpty && !needKeyFrame {
+            gapSince = nil
+        } else if !out.isEmpty || gapSince == nil {
+            gapSince = now
+        }
         return out
     }
 
@@ -116,7 +124,14 @@ public struct VideoReceiver: Sendable {
         guard let remoteSSRC else { return nil }
         var packets: [RTCPPacket] = []
 
-        let due = assembler.missingSequenceNumbers.filter { number in
+        // A packet is asked for once it has been missing longer than reordering explains: twice the
+        // interarrival jitter, within 5…100 ms. Reordered packets then arrive before any NACK goes out.
+        let jitter = Duration.seconds(Double(stats?.jitter ?? 0) / 90_000)
+        let reorderWindow = min(max(jitter * 2, .milliseconds(5)), .milliseconds(100))
+        let missing = assembler.missingSequenceNumbers
+        for number in missing where missingSince[number] == nil { missingSince[number] = now }
+        let due = missing.filter { number in
+            guard let since = missingSince[number], now - since >= reorderWindow else { return false }
             guard let entry = nackHistory[number] else { return true }
             return entry.count < nackLimit && now - entry.last >= nackInterval
         }
@@ -125,7 +140,10 @@ public struct VideoReceiver: Sendable {
             packets.append(.nack(GenericNACK(senderSSRC: ssrc, mediaSSRC: remoteSSRC, lost: due)))
             statistics.nacksSent += 1
         }
-        if nackHistory.count > 4096 { nackHistory.removeAll() }
+        if nackHistory.count > 4096 || missingSince.count > 4096 {
+            nackHistory.removeAll()
+            missingSince = missingSince.filter { missing.contains($0.key) }
+        }
 
         if let gapSince, now - gapSince >= gapTolerance,
            lastKeyFrameRequest.map({ now - $0 >= Self.keyFrameRequestInterval }) ?? true {

@@ -127,13 +127,16 @@ public final class ICETransport: Sendable {
         run { $0.handle(datagram: bytes, from: source, to: base, at: .now) }
     }
 
-    /// Applies `input` to the agent, then sends what it produced, reports its events and re-arms the timer.
+    /// Applies `input` to the agent, re-arms the timer, then sends what it produced and reports its events.
+    /// The timer is armed under the agent's lock: armed after it, a deadline computed by one thread could
+    /// overwrite a later one computed by another and leave the agent without its wake-up.
     private func run(_ input: (inout ICEAgent) -> Void) {
-        let (outputs, deadline) = agent.withLockedValue { agent in
+        let outputs = agent.withLockedValue { agent in
             input(&agent)
             var outputs: [ICEOutput] = []
             while let output = agent.poll() { outputs.append(output) }
-            return (outputs, agent.nextDeadline)
+            arm(agent.nextDeadline)
+            return outputs
         }
         for output in outputs {
             switch output {
@@ -143,7 +146,6 @@ public final class ICETransport: Sendable {
                 eventLoop.execute { [onEvent] in onEvent(event) }
             }
         }
-        arm(deadline)
     }
 
     private func arm(_ deadline: ContinuousClock.Instant?) {
