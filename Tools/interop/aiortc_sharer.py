@@ -5,7 +5,7 @@ Used by Tests/RendezvousTests/BrowserViewerTests.swift: it creates a session, an
 that joins it offers a video track of one solid colour (aiortc's own VP8 encoder), relays
 candidates, and reports status every second as a native sharer would.
 
-  python3 aiortc_sharer.py ws://HOST:PORT/ws [--colour '#ff0000'] [--name NAME]
+  python3 aiortc_sharer.py ws://HOST:PORT/ws [--colour '#ff0000'] [--name NAME] [--stun stun:HOST:PORT]
 
 Prints JSON lines on stdout:
   {"type": "session", "sessionID": ..., "joinURL": ..., "sharerToken": ...}
@@ -23,7 +23,7 @@ import time
 
 import numpy
 import websockets
-from aiortc import RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
 from aiortc.sdp import candidate_from_sdp
 from av import VideoFrame
 
@@ -51,9 +51,11 @@ class SolidColourTrack(VideoStreamTrack):
 
 
 class Sharer:
-    def __init__(self, socket, rgb):
+    def __init__(self, socket, rgb, stun):
         self.socket = socket
         self.rgb = rgb
+        # Without servers aiortc would ask a public STUN server; the rendezvous server has one.
+        self.configuration = RTCConfiguration(iceServers=[RTCIceServer(stun)] if stun else [])
         self.peers = {}
         self.started = time.monotonic()
 
@@ -63,7 +65,7 @@ class Sharer:
 
     async def offer(self, viewer_id):
         await self.close_peer(viewer_id)
-        pc = RTCPeerConnection()
+        pc = RTCPeerConnection(self.configuration)
         self.peers[viewer_id] = pc
         pc.addTrack(SolidColourTrack(self.rgb))
 
@@ -121,11 +123,13 @@ async def main():
     parser.add_argument("url")
     parser.add_argument("--colour", default="#ff0000")
     parser.add_argument("--name", default="aiortc sharer")
+    parser.add_argument("--stun", help="stun:HOST:PORT, default the server's own on 3478")
     options = parser.parse_args()
     rgb = [int(options.colour[i:i + 2], 16) for i in (1, 3, 5)]
 
     async with websockets.connect(options.url) as socket:
-        sharer = Sharer(socket, rgb)
+        host = options.url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0]
+        sharer = Sharer(socket, rgb, options.stun or f"stun:{host}:3478")
         await sharer.send({"type": "createSession", "displayName": options.name,
                            "device": {"os": sys.platform, "hostName": "aiortc-host", "screenResolution": f"{WIDTH}x{HEIGHT}",
                                       "clientKind": "aiortc"}})
