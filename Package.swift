@@ -158,7 +158,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SignallingTests",
-            dependencies: ["Signalling", "SignallingClient", "Rendezvous"]
+            dependencies: ["Signalling", "SignallingClient", "Rendezvous", .product(name: "Logging", package: "swift-log")]
         ),
 
         // MARK: Rendezvous server

@@ -23,8 +23,7 @@ if CommandLine.arguments.dropFirst().first == "--serve" {
     configuration.operatorToken = operatorToken
     configuration.limits.maxSessions = 100_000
     let server = try await RendezvousServer.start(configuration)
-    print("listening \(server.httpPort)")
-    fflush(stdout)
+    FileHandle.standardOutput.write(Data("listening \(server.httpPort)\n".utf8))
     try await server.wait()
     exit(0)
 }
@@ -32,8 +31,7 @@ if CommandLine.arguments.dropFirst().first == "--serve" {
 let sessions = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 1000
 
 func report(_ name: String, _ value: Double, _ unit: String) {
-    print("\(name) \(String(format: "%.3f", value)) \(unit)")
-    fflush(stdout)
+    FileHandle.standardOutput.write(Data("\(name) \(String(format: "%.3f", value)) \(unit)\n".utf8))
 }
 
 func residentKilobytes(_ pid: Int32) -> Double {

@@ -132,6 +132,8 @@ public struct MaxMindDatabase: Geolocator {
             defer { cursor += count }
             return bytes[cursor..<cursor + count]
         }
+        func bits(_ slice: ArraySlice<UInt8>) -> UInt64 { slice.reduce(0) { $0 << 8 | UInt64($1) } }
+        // uint64 and uint128 may exceed what a Double holds exactly; GeoIP data uses them for ids only.
         func unsigned(_ slice: ArraySlice<UInt8>) -> Double { slice.reduce(0.0) { $0 * 256 + Double($1) } }
 
         let control = try next()
@@ -161,7 +163,7 @@ public struct MaxMindDatabase: Geolocator {
             return .string(String(decoding: try take(size), as: UTF8.self))
         case 3:
             guard size == 8 else { throw Failure.malformed("double of \(size) bytes") }
-            return .number(Double(bitPattern: UInt64(unsigned(try take(8)))))
+            return .number(Double(bitPattern: bits(try take(8))))
         case 4:
             return .bytes(Array(try take(size)))
         case 5, 6, 9, 10:
@@ -183,7 +185,7 @@ public struct MaxMindDatabase: Geolocator {
             return .bool(size != 0)
         case 15:
             guard size == 4 else { throw Failure.malformed("float of \(size) bytes") }
-            return .number(Double(Float(bitPattern: UInt32(unsigned(try take(4))))))
+            return .number(Double(Float(bitPattern: UInt32(bits(try take(4))))))
         default:
             throw Failure.malformed("unknown data type \(type)")
         }

@@ -77,8 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.limits.resumeGrace = .seconds(resumeGrace)
         let server = try await RendezvousServer.start(configuration, logger: logger)
         // One line on stdout for scripts and tests that start the server on port 0.
-        print("listening http=\(server.httpPort) stun=\(server.stunPort.map(String.init) ?? "off")")
-        fflush(stdout)
+        FileHandle.standardOutput.write(Data("listening http=\(server.httpPort) stun=\(server.stunPort.map(String.init) ?? "off")\n".utf8))
         try await server.wait()
     }
 }

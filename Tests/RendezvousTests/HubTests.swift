@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdWSClient
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOWebSocket
 import Rendezvous
@@ -115,24 +116,18 @@ import Testing
     /// Raw frames: invalid UTF-8 in a text frame and a binary frame.
     @Test func invalidUTF8AndBinaryFramesAreRefused() async throws {
         let server = try await TestServer()
-        let replies = try await withThrowingTaskGroup(of: [String].self) { group in
-            group.addTask {
-                var replies: [String] = []
-                try await WebSocketClient.connect(url: server.webSocketURL, logger: Logger(label: "test")) { inbound, outbound, _ in
-                    try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: [0x7B, 0xFF, 0xFE, 0x7D]))))
-                    try await outbound.write(.binary(ByteBuffer(string: "{}")))
-                    try await outbound.write(.text(Message.createSession(CreateSession(displayName: "A", device: testDevice)).encoded))
-                    for try await message in inbound.messages(maxSize: 1 << 16) {
-                        guard case .text(let text) = message else { continue }
-                        replies.append(text)
-                        if replies.count == 3 { break }
-                    }
-                    try await outbound.close(.normalClosure, reason: nil)
-                }
-                return replies
+        let collected = NIOLockedValueBox<[String]>([])
+        try await WebSocketClient.connect(url: server.webSocketURL, logger: Logger(label: "test")) { inbound, outbound, _ in
+            try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: [0x7B, 0xFF, 0xFE, 0x7D]))))
+            try await outbound.write(.binary(ByteBuffer(string: "{}")))
+            try await outbound.write(.text(Message.createSession(CreateSession(displayName: "A", device: testDevice)).encoded))
+            for try await message in inbound.messages(maxSize: 1 << 16) {
+                guard case .text(let text) = message else { continue }
+                if collected.withLockedValue({ $0.append(text); return $0.count }) == 3 { break }
             }
-            return try await group.next() ?? []
+            try await outbound.close(.normalClosure, reason: nil)
         }
+        let replies = collected.withLockedValue { $0 }
         let messages = try replies.map { try Message(parsing: $0) }
         #expect(messages.count == 3)
         guard messages.count == 3 else { return }

@@ -114,7 +114,7 @@ import UDP
     @Test func stunServiceAnswersBindingRequests() async throws {
         let server = try await TestServer()
         let port = try #require(server.server.stunPort)
-        let mapped = try await BindingClient.mappedAddress(from: #require(TransportAddress("127.0.0.1", port: 0)),
+        let mapped = try await BindingClient.mappedAddress(from: TransportAddress("127.0.0.1", port: 0),
                                                            server: #require(TransportAddress("127.0.0.1", port: port)))
         #expect(mapped.ip == TransportAddress("127.0.0.1", port: 0)?.ip)
         await server.close()

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Logging
 import NIOConcurrencyHelpers
 import Rendezvous
 import Signalling
@@ -22,7 +23,10 @@ struct TestServer {
         configuration.operatorToken = operatorToken
         configuration.liveViewInterval = .milliseconds(50)
         configure(&configuration)
-        server = try await RendezvousServer.start(configuration)
+        // Quiet: cancelling the server at the end of a test makes Hummingbird log an error per connection.
+        var logger = Logger(label: "test.rendezvous")
+        logger.logLevel = .critical
+        server = try await RendezvousServer.start(configuration, logger: logger)
     }
 
     var base: String { "http://127.0.0.1:\(server.httpPort)" }
