@@ -18,10 +18,14 @@ struct BrowserTests {
         let joinURL = try #require(session["joinURL"] as? String)
         #expect(joinURL.hasPrefix("http://10.0.0.1:\(BrowserHarness.httpPort)/s/"))
 
-        let page = try harness.probe(url: joinURL, until: """
+        // Two tabs: two viewers, each with its own offer and peer connection.
+        let watching = """
             window.glimpseStats && window.glimpseStats.framesDecoded > 0 && window.glimpseStats.sampledColour
               && JSON.stringify(window.glimpseStats)
-            """)
+            """
+        let page = try harness.probe(url: joinURL, until: watching)
+        let secondPage = try harness.probe(url: joinURL.replacingOccurrences(of: "/s/", with: "/join/").replacingOccurrences(of: "#", with: "?t="),
+                                           until: watching)
         // What the page reported to the sharer through the server.
         let report = try Self.json(try await sharer.next(timeout: .seconds(60)) { line in
             (try? Self.json(line)).map { $0["type"] as? String == "viewerReport" && ($0["framesDecoded"] as? Int ?? 0) > 0 && $0["sampledColour"] is String } ?? false
@@ -35,6 +39,12 @@ struct BrowserTests {
         #expect((stats["framesDecoded"] as? Int ?? 0) > 0)
         #expect(stats["width"] as? Int == 320 && stats["height"] as? Int == 240)
         #expect(Self.isRed(stats["sampledColour"] as? String), "sampled \(stats["sampledColour"] ?? "nothing")")
+
+        let second = try Self.json(try await secondPage.next("", timeout: .seconds(60)))
+        let secondStats = try Self.json(try #require(second["value"] as? String))
+        #expect(Self.isRed(secondStats["sampledColour"] as? String))
+        let viewers = sharer.output.compactMap { try? Self.json($0) }.filter { $0["type"] as? String == "viewer" }
+        #expect(Set(viewers.compactMap { $0["viewerID"] as? String }).count == 2)
     }
 
     @Test func liveViewShowsTheSession() async throws {
