@@ -153,12 +153,16 @@ let package = Package(
             dependencies: [
                 "Signalling",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "SignallingTests",
-            dependencies: ["Signalling", "SignallingClient", "Rendezvous", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "Signalling", "SignallingClient", "Rendezvous",
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
         ),
 
         // MARK: Rendezvous server
@@ -180,6 +184,10 @@ let package = Package(
             dependencies: [
                 "Rendezvous", "Signalling", "SignallingClient", "STUN", "UDP", "ProcessSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "BenchRendezvous", dependencies: ["Rendezvous", "Signalling", "SignallingClient"]),

@@ -193,7 +193,7 @@ enum Pages {
           }));
           updated.textContent = sessions.length + " session(s) · updated " + new Date().toLocaleTimeString();
         }
-        const events = new EventSource("/api/events");
+        const events = new EventSource("/api/events" + location.search);
         events.onmessage = event => render(JSON.parse(event.data));
         events.onerror = () => { updated.textContent = "disconnected — retrying…"; };
         </script></body></html>

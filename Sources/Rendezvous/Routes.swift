@@ -27,8 +27,11 @@ struct Routes: Sendable {
         router.get("/live") { request, _ in
             if let refusal = authorize(request) { return refusal }
             var response = html(Pages.liveView)
-            if let token = request.uri.queryParameters["token"].map(String.init) {
-                response.setCookie(Cookie(name: Self.cookieName, value: token, path: "/", httpOnly: true, sameSite: .strict))
+            // A token with characters a cookie cannot hold still works: the page passes its query on.
+            if let token = request.uri.queryParameters["token"].map(String.init),
+               let cookie = try? Cookie.validated(name: Self.cookieName, value: token, path: "/",
+                                                  secure: configuration.tlsCertificatePath != nil, httpOnly: true, sameSite: .strict) {
+                response.setCookie(cookie)
             }
             return response
         }
@@ -50,7 +53,8 @@ struct Routes: Sendable {
     /// Reads whole text messages (reassembling continuation frames) and hands them to the hub, while
     /// a second task writes what the hub queued for this connection.
     func serveWebSocket(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, address: SocketAddress?) async {
-        let (outbox, continuation) = AsyncStream<String>.makeStream()
+        // Bounded: a client that stops reading loses its oldest-queued replies past this, not the server's memory.
+        let (outbox, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1024))
         let id = await hub.open(outbox: continuation, address: address?.ipAddress)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {

@@ -37,7 +37,9 @@ extension Message {
     /// Reads one message from UTF-8 JSON bytes.
     public init(parsing bytes: some Collection<UInt8>) throws(SignallingError) {
         do {
-            self = try JSONDecoder().decode(Envelope.self, from: Data(bytes)).message
+            let decoder = JSONDecoder()
+            decoder.nonConformingFloatDecodingStrategy = Self.nonFinite.decoding
+            self = try decoder.decode(Envelope.self, from: Data(bytes)).message
         } catch let error as SignallingError {
             throw error
         } catch {
@@ -50,10 +52,18 @@ extension Message {
     public var encoded: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Every payload is plain strings, numbers, booleans and arrays of them: encoding cannot fail.
+        encoder.nonConformingFloatEncodingStrategy = Self.nonFinite.encoding
+        // Payloads are strings, numbers (non-finite ones spelled out), booleans and arrays of them:
+        // encoding cannot fail.
         let data = try! encoder.encode(Envelope(message: self))
         return String(decoding: data, as: UTF8.self)
     }
+
+    /// JSON has no NaN or infinity; a sharer's measured rate can be either, so they travel as strings.
+    private static let nonFinite = (
+        encoding: JSONEncoder.NonConformingFloatEncodingStrategy.convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN"),
+        decoding: JSONDecoder.NonConformingFloatDecodingStrategy.convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+    )
 
     private static func reason(_ error: any Error) -> String {
         if case DecodingError.dataCorrupted(let context) = error {

@@ -1,8 +1,7 @@
 import Foundation
 import HummingbirdWSClient
 import Logging
-import NIOConcurrencyHelpers
-import NIOCore
+import NIOSSL
 import Signalling
 
 /// A signalling connection to the rendezvous server's `/ws` endpoint over WebSocket, for the native
@@ -17,26 +16,26 @@ public final class SignallingClient: Sendable {
 
     private let writer: WebSocketOutboundWriter
     private let connection: Task<Void, Never>
-    private let logger: Logger
 
-    private init(messages: AsyncStream<Message>, writer: WebSocketOutboundWriter, connection: Task<Void, Never>, logger: Logger) {
+    private init(messages: AsyncStream<Message>, writer: WebSocketOutboundWriter, connection: Task<Void, Never>) {
         self.messages = messages
         self.writer = writer
         self.connection = connection
-        self.logger = logger
     }
 
     /// Opens the WebSocket and returns once the upgrade succeeded.
     /// - Parameters:
     ///   - url: `ws://host:port/ws` or `wss://…`.
     ///   - maxFrameSize: the largest frame either side may send (an SDP offer fits in the default).
-    public static func connect(to url: String, maxFrameSize: Int = 1 << 16,
+    ///   - tlsConfiguration: for `wss://`; the default trusts the system's certificate authorities.
+    public static func connect(to url: String, maxFrameSize: Int = 1 << 16, tlsConfiguration: TLSConfiguration? = nil,
                                logger: Logger = Logger(label: "glimpse.signalling")) async throws -> SignallingClient {
         let (messages, inbound) = AsyncStream<Message>.makeStream()
         let (opened, open) = AsyncThrowingStream<WebSocketOutboundWriter, any Error>.makeStream()
         let connection = Task {
             do {
-                try await WebSocketClient.connect(url: url, configuration: .init(maxFrameSize: maxFrameSize), logger: logger) { frames, writer, _ in
+                try await WebSocketClient.connect(url: url, configuration: .init(maxFrameSize: maxFrameSize),
+                                                 tlsConfiguration: tlsConfiguration, logger: logger) { frames, writer, _ in
                     open.yield(writer)
                     for try await message in frames.messages(maxSize: maxFrameSize) {
                         guard case .text(let text) = message else { continue }
@@ -55,7 +54,7 @@ public final class SignallingClient: Sendable {
         }
         var iterator = opened.makeAsyncIterator()
         guard let writer = try await iterator.next() else { throw SignallingClientError.closedBeforeOpening }
-        return SignallingClient(messages: messages, writer: writer, connection: connection, logger: logger)
+        return SignallingClient(messages: messages, writer: writer, connection: connection)
     }
 
     /// Sends one message as a text frame.

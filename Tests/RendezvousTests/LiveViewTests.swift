@@ -38,7 +38,7 @@ import UDP
         #expect(try await server.get("/api/sessions", headers: ["Cookie": "glimpse_operator=\(TestServer.operatorToken)"]).status == 200)
         let page = try await server.get("/live?token=\(TestServer.operatorToken)")
         #expect(page.status == 200)
-        #expect(String(decoding: page.body, as: UTF8.self).contains("EventSource(\"/api/events\")"))
+        #expect(String(decoding: page.body, as: UTF8.self).contains("EventSource(\"/api/events\" + location.search)"))
         #expect(page.response.value(forHTTPHeaderField: "Set-Cookie")?.contains("glimpse_operator=\(TestServer.operatorToken)") == true)
         await server.close()
     }

@@ -38,6 +38,18 @@ import Testing
         #expect(object["type"] as? String == message.type)
     }
 
+    @Test func nonFiniteMeasurementsSurvive() throws {
+        let report = StatusReport(source: "s", width: 1, height: 1, framesPerSecond: .infinity, bitsPerSecond: 0, active: false,
+                                  viewers: [ViewerStatus(viewerID: "v", state: "new", rttMilliseconds: -.infinity)])
+        #expect(try Message(parsing: Message.status(report).encoded) == .status(report))
+        guard case .status(let decoded) = try Message(parsing: Message.status(StatusReport(
+            source: "s", width: 1, height: 1, framesPerSecond: .nan, bitsPerSecond: 0, active: false, viewers: [])).encoded) else {
+            Issue.record("not a status")
+            return
+        }
+        #expect(decoded.framesPerSecond.isNaN)
+    }
+
     @Test func everyTypeHasAnExample() {
         let types = Set(Self.examples.map(\.type))
         #expect(types.count == 15)
