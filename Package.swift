@@ -20,12 +20,19 @@ let package = Package(
         .library(name: "VP8", targets: ["VP8"]),
         .executable(name: "BenchSRTP", targets: ["BenchSRTP"]),
         .executable(name: "BenchSTUN", targets: ["BenchSTUN"]),
+        .library(name: "Signalling", targets: ["Signalling"]),
+        .library(name: "SignallingClient", targets: ["SignallingClient"]),
+        .library(name: "Rendezvous", targets: ["Rendezvous"]),
+        .executable(name: "BenchRendezvous", targets: ["BenchRendezvous"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.0.0"),
     ],
     targets: [
         // MARK: System libraries (pkg-config)
@@ -151,11 +158,57 @@ let package = Package(
             dependencies: ["PeerConnection", "DTLS", "SRTP", "SDP", "RTP", "VP8", "ICE", "UDP", "STUN", "ProcessSupport"]
         ),
 
+        // MARK: Signalling (messages only Foundation; the client over hummingbird-websocket's client)
+        .target(name: "Signalling"),
+        .target(
+            name: "SignallingClient",
+            dependencies: [
+                "Signalling",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "SignallingTests",
+            dependencies: [
+                "Signalling", "SignallingClient", "Rendezvous",
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+
+        // MARK: Rendezvous server
+        .target(
+            name: "Rendezvous",
+            dependencies: [
+                "Signalling", "STUN", "UDP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "RendezvousTests",
+            dependencies: [
+                "Rendezvous", "Signalling", "SignallingClient", "STUN", "UDP", "ProcessSupport",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "BenchRendezvous", dependencies: ["Rendezvous", "Signalling", "SignallingClient"]),
+
         // MARK: CLI
         .executableTarget(
             name: "glimpse",
             dependencies: [
-                "STUN", "UDP", "ICE", "SDP", "CZlib",
+                "STUN", "UDP", "ICE", "SDP", "CZlib", "Rendezvous",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

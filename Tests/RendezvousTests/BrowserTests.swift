@@ -1,0 +1,139 @@
+import Foundation
+import ProcessSupport
+import Testing
+
+/// Headless Chromium against `glimpse serve`, across two network namespaces (Chromium leaves
+/// loopback out of ICE, so the peers need real interfaces): the server and an aiortc sharer on
+/// 10.0.0.1, the browser on 10.0.0.2. Results come back two ways: the page's own reports relayed
+/// to the sharer over signalling, and DevTools (`Tools/interop/cdp_probe.py`) reading the page.
+@Suite(.serialized, .enabled(if: BrowserHarness.ready, "needs root (network namespaces), chromium, and python3 with aiortc and websockets: run Tools/setup as root"))
+struct BrowserTests {
+    @Test func browserViewerReceivesTheSharersVideo() async throws {
+        let harness = try await BrowserHarness()
+        defer { harness.stop() }
+        let sharer = try harness.spaces.spawn(in: 0, ["python3", BrowserHarness.script("aiortc_sharer.py"), "ws://10.0.0.1:\(BrowserHarness.httpPort)/ws",
+                                                      "--colour", "#ff0000", "--name", "Ana"])
+        harness.track(sharer)
+        let session = try Self.json(try await sharer.next(timeout: .seconds(30)) { $0.contains("\"session\"") })
+        let joinURL = try #require(session["joinURL"] as? String)
+        #expect(joinURL.hasPrefix("http://10.0.0.1:\(BrowserHarness.httpPort)/s/"))
+
+        // Two tabs: two viewers, each with its own offer and peer connection.
+        let watching = """
+            window.glimpseStats && window.glimpseStats.framesDecoded > 0 && window.glimpseStats.sampledColour
+              && JSON.stringify(window.glimpseStats)
+            """
+        let page = try harness.probe(url: joinURL, until: watching)
+        let secondPage = try harness.probe(url: joinURL.replacingOccurrences(of: "/s/", with: "/join/").replacingOccurrences(of: "#", with: "?t="),
+                                           until: watching)
+        // What the page reported to the sharer through the server.
+        let report = try Self.json(try await sharer.next(timeout: .seconds(60)) { line in
+            (try? Self.json(line)).map { $0["type"] as? String == "viewerReport" && ($0["framesDecoded"] as? Int ?? 0) > 0 && $0["sampledColour"] is String } ?? false
+        })
+        #expect(report["state"] as? String == "connected")
+        #expect(Self.isRed(report["sampledColour"] as? String))
+
+        let seen = try Self.json(try await page.next("", timeout: .seconds(60)))
+        #expect(seen["type"] as? String == "value")
+        let stats = try Self.json(try #require(seen["value"] as? String))
+        #expect((stats["framesDecoded"] as? Int ?? 0) > 0)
+        #expect(stats["width"] as? Int == 320 && stats["height"] as? Int == 240)
+        #expect(Self.isRed(stats["sampledColour"] as? String), "sampled \(stats["sampledColour"] ?? "nothing")")
+
+        let second = try Self.json(try await secondPage.next("", timeout: .seconds(60)))
+        let secondStats = try Self.json(try #require(second["value"] as? String))
+        #expect(Self.isRed(secondStats["sampledColour"] as? String))
+        let viewers = sharer.output.compactMap { try? Self.json($0) }.filter { $0["type"] as? String == "viewer" }
+        #expect(Set(viewers.compactMap { $0["viewerID"] as? String }).count == 2)
+    }
+
+    @Test func liveViewShowsTheSession() async throws {
+        let harness = try await BrowserHarness()
+        defer { harness.stop() }
+        let sharer = try harness.spaces.spawn(in: 0, ["python3", BrowserHarness.script("aiortc_sharer.py"), "ws://10.0.0.1:\(BrowserHarness.httpPort)/ws",
+                                                      "--name", "Live Ana"])
+        harness.track(sharer)
+        let session = try Self.json(try await sharer.next(timeout: .seconds(30)) { $0.contains("\"session\"") })
+        let id = try #require(session["sessionID"] as? String)
+        let page = try harness.probe(url: "http://10.0.0.1:\(BrowserHarness.httpPort)/live?token=\(BrowserHarness.operatorToken)", until: """
+            (() => { const row = document.querySelector('tr[data-session="\(id)"]');
+                     return row && row.className === 'status-green' && row.textContent; })()
+            """)
+        let seen = try Self.json(try await page.next("", timeout: .seconds(60)))
+        let text = try #require(seen["value"] as? String)
+        #expect(text.contains("aiortc test pattern — Live Ana"))
+        #expect(text.contains("local network"))
+        #expect(text.contains("320×240"))
+    }
+
+    static func json(_ line: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    }
+
+    /// Pure red after VP8 and a YUV round trip: close to #ff0000, not exact.
+    static func isRed(_ hex: String?) -> Bool {
+        guard let hex, hex.count == 7, let value = Int(hex.dropFirst(), radix: 16) else { return false }
+        let (r, g, b) = (value >> 16, value >> 8 & 0xFF, value & 0xFF)
+        return r > 220 && g < 40 && b < 40
+    }
+}
+
+/// Two namespaces with `glimpse serve` on the first and Chromium (with a DevTools port) on the second.
+final class BrowserHarness: @unchecked Sendable {
+    static let httpPort = 8080
+    static let operatorToken = "operator-secret-1234"
+    static let chromium = ["chromium", "chromium-browser"].lazy.compactMap { name in
+        (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
+            .map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }.first
+
+    static var ready: Bool {
+        Namespaces.permitted && chromium != nil && LineProcess.pythonCanImport("aiortc", "websockets")
+    }
+
+    static func script(_ name: String) -> String {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.appendingPathComponent("Tools/interop/\(name)").path
+    }
+
+    let spaces: Namespaces
+    private var processes: [LineProcess] = []
+    private let profile = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-chromium-\(UUID().uuidString)")
+
+    init() async throws {
+        spaces = try Namespaces.twoHosts()
+        do {
+            let server = try spaces.spawn(in: 0, [glimpseExecutable, "serve", "--host", "0.0.0.0", "--http-port", "\(Self.httpPort)",
+                                                  "--stun-port", "3478", "--operator-token", Self.operatorToken,
+                                                  "--public-url", "http://10.0.0.1:\(Self.httpPort)"])
+            track(server)
+            _ = try await server.next("listening", timeout: .seconds(20))
+            let browser = try spaces.spawn(in: 1, [Self.chromium!, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                                                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                                                   "--autoplay-policy=no-user-gesture-required",
+                                                   "--disable-features=WebRtcHideLocalIpsWithMdns",
+                                                   "--user-data-dir=\(profile.path)", "--remote-debugging-port=9222", "about:blank"])
+            track(browser)
+        } catch {
+            stop()
+            throw error
+        }
+    }
+
+    func track(_ process: LineProcess) { processes.append(process) }
+
+    /// Opens `url` in the browser and waits until `until` evaluates truthy; read its line with `next("")`.
+    func probe(url: String, until expression: String) throws -> LineProcess {
+        let probe = try spaces.spawn(in: 1, ["python3", Self.script("cdp_probe.py"), "--port", "9222", "--url", url,
+                                             "--until", expression, "--timeout", "50"])
+        track(probe)
+        return probe
+    }
+
+    func stop() {
+        for process in processes.reversed() { process.kill() }
+        spaces.remove()
+        try? FileManager.default.removeItem(at: profile)
+    }
+}
