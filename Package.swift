@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "Signalling", targets: ["Signalling"]),
         .library(name: "SignallingClient", targets: ["SignallingClient"]),
         .library(name: "Rendezvous", targets: ["Rendezvous"]),
+        .library(name: "Sharing", targets: ["Sharing"]),
         .executable(name: "BenchRendezvous", targets: ["BenchRendezvous"]),
     ],
     dependencies: [
@@ -203,6 +204,19 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "BenchRendezvous", dependencies: ["Rendezvous", "Signalling", "SignallingClient"]),
+
+        // MARK: Sharing sessions: signalling + one peer connection per viewer
+        .target(
+            name: "Sharing",
+            dependencies: [
+                "PeerConnection", "Signalling", "SignallingClient", "DTLS", "ICE", "SDP", "VP8", "STUN",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "SharingTests",
+            dependencies: ["Sharing", "PeerConnection", "Rendezvous", "Signalling", "DTLS", "ICE", "STUN", "VP8"]
+        ),
 
         // MARK: CLI
         .executableTarget(

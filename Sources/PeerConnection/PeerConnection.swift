@@ -246,6 +246,9 @@ public final class PeerConnection: Sendable {
 
     public var state: State { core.withLockedValue { $0.state } }
 
+    /// The sharer's congestion-controlled target bitrate for this viewer.
+    public var targetBitrate: Int? { core.withLockedValue { $0.sender?.bitrate.target } }
+
     public var statistics: Statistics {
         let ice = ice.snapshot
         return core.withLockedValue { core in

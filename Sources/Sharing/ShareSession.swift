@@ -1,0 +1,256 @@
+import DTLS
+import Foundation
+import ICE
+import NIOConcurrencyHelpers
+import PeerConnection
+import SDP
+import STUN
+import Signalling
+import SignallingClient
+
+/// The sharer's side of a session: registers with the rendezvous server, opens one peer connection
+/// per viewer that joins (the sharer offers), and fans every encoded frame out to the connected ones.
+///
+/// The owner encodes once for everyone; ``takeKeyFrameRequest()`` says when the next frame must be a
+/// key frame (a viewer connected or lost the picture), and ``targetBitrate`` is the lowest any viewer's
+/// congestion control allows.
+public final class ShareSession: Sendable {
+    public struct Configuration: Sendable {
+        public var signallingURL: String
+        public var displayName: String
+        public var device: DeviceInfo
+        public var ice: ICEConfiguration
+        /// Local IPs for media; nil for every usable interface.
+        public var addresses: [IPAddress]?
+        public var maximumBitrate: Int
+
+        public init(signallingURL: String, displayName: String, device: DeviceInfo, ice: ICEConfiguration = .init(),
+                    addresses: [IPAddress]? = nil, maximumBitrate: Int = 2_500_000) {
+            self.signallingURL = signallingURL
+            self.displayName = displayName
+            self.device = device
+            self.ice = ice
+            self.addresses = addresses
+            self.maximumBitrate = maximumBitrate
+        }
+    }
+
+    /// One viewer as the sharer sees it.
+    public struct ViewerSummary: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var state: PeerConnection.State
+        public var roundTripTime: Duration?
+        public var fractionLost: Double
+        public var targetBitrate: Int
+    }
+
+    public enum Event: Sendable, Equatable {
+        case viewerJoined(id: String, name: String)
+        case viewerLeft(id: String)
+        case viewerStateChanged(id: String, PeerConnection.State)
+        /// The server refused something or closed the session.
+        case error(String)
+        /// The signalling connection is gone.
+        case disconnected
+    }
+
+    public let session: SessionCreated
+    private let configuration: Configuration
+    private let client: SignallingClient
+    private let certificate: DTLSCertificate
+    private let viewers = NIOLockedValueBox<[String: Viewer]>([:])
+    private let keyFrameWanted = NIOLockedValueBox(false)
+    private let onEvent: @Sendable (Event) -> Void
+    private let loop = NIOLockedValueBox<Task<Void, Never>?>(nil)
+
+    private struct Viewer: Sendable {
+        var name: String
+        var connection: PeerConnection?
+        /// Signalling that arrived before the peer connection existed, applied once it does.
+        var early: [Signalling.Message] = []
+    }
+
+    /// Connects to the server and creates the session; its join link is in ``session``.
+    public static func start(_ configuration: Configuration, certificate: DTLSCertificate,
+                             onEvent: @escaping @Sendable (Event) -> Void = { _ in }) async throws -> ShareSession {
+        let client = try await SignallingClient.connect(to: configuration.signallingURL)
+        try await client.send(.createSession(CreateSession(displayName: configuration.displayName, device: configuration.device)))
+        // The stream has one consumer at a time: this loop until the session exists, then `serve()`.
+        for await message in client.messages {
+            switch message {
+            case .sessionCreated(let created):
+                let share = ShareSession(session: created, configuration: configuration, client: client,
+                                         certificate: certificate, onEvent: onEvent)
+                share.loop.withLockedValue { $0 = Task { await share.serve() } }
+                return share
+            case .error(let error):
+                await client.close()
+                throw ShareError.refused(error.message)
+            default:
+                continue
+            }
+        }
+        throw ShareError.refused("the server closed the connection")
+    }
+
+    private init(session: SessionCreated, configuration: Configuration, client: SignallingClient,
+                 certificate: DTLSCertificate, onEvent: @escaping @Sendable (Event) -> Void) {
+        self.session = session
+        self.configuration = configuration
+        self.client = client
+        self.certificate = certificate
+        self.onEvent = onEvent
+    }
+
+    // MARK: Media
+
+    /// Sends one encoded frame to every viewer whose connection is up.
+    public func send(frame: [UInt8], capturedAt: ContinuousClock.Instant) {
+        for connection in viewers.withLockedValue({ $0.values.compactMap(\.connection) }) where connection.state == .connected {
+            connection.send(frame: frame, capturedAt: capturedAt)
+        }
+    }
+
+    /// Whether the next frame must be a key frame; asking clears the request.
+    public func takeKeyFrameRequest() -> Bool {
+        keyFrameWanted.withLockedValue { wanted in defer { wanted = false }; return wanted }
+    }
+
+    /// The bitrate the slowest connected viewer's congestion control allows (the configured maximum without viewers).
+    public var targetBitrate: Int {
+        summaries.filter { $0.state == .connected }.map(\.targetBitrate).min() ?? configuration.maximumBitrate
+    }
+
+    public var summaries: [ViewerSummary] {
+        viewers.withLockedValue { $0 }.compactMap { id, viewer in
+            guard let connection = viewer.connection else { return nil }
+            let statistics = connection.statistics
+            return ViewerSummary(id: id, name: viewer.name, state: statistics.state,
+                                 roundTripTime: statistics.sender?.roundTripTime,
+                                 fractionLost: statistics.sender?.fractionLost ?? 0,
+                                 targetBitrate: connection.targetBitrate ?? configuration.maximumBitrate)
+        }.sorted { $0.id < $1.id }
+    }
+
+    /// Tells the server (and so Live View) what is shared and how it goes.
+    public func report(source: String, width: Int, height: Int, framesPerSecond: Double, bitsPerSecond: Int, active: Bool) async {
+        let viewers = summaries.map { summary in
+            ViewerStatus(viewerID: summary.id, state: summary.state.rawValue,
+                         rttMilliseconds: summary.roundTripTime.map { $0 / .milliseconds(1) }, lossFraction: summary.fractionLost)
+        }
+        try? await client.send(.status(StatusReport(source: source, width: width, height: height, framesPerSecond: framesPerSecond,
+                                                    bitsPerSecond: bitsPerSecond, active: active, viewers: viewers)))
+    }
+
+    /// Ends the session: every peer connection and the signalling connection close.
+    public func close() async {
+        loop.withLockedValue { $0?.cancel() }
+        let connections = viewers.withLockedValue { viewers in defer { viewers = [:] }; return viewers.values.compactMap(\.connection) }
+        for connection in connections { await connection.close() }
+        await client.close()
+    }
+
+    // MARK: Signalling
+
+    private func serve() async {
+        for await message in client.messages {
+            switch message {
+            case .peerJoined(let peer):
+                viewers.withLockedValue { $0[peer.viewerID] = Viewer(name: peer.viewerName) }
+                onEvent(.viewerJoined(id: peer.viewerID, name: peer.viewerName))
+                await offer(to: peer.viewerID)
+            case .peerLeft(let peer):
+                if let connection = viewers.withLockedValue({ $0.removeValue(forKey: peer.viewerID)?.connection }) {
+                    await connection.close()
+                }
+                onEvent(.viewerLeft(id: peer.viewerID))
+            case .answer(let answer):
+                deliver(message, to: answer.viewerID)
+            case .candidate(let candidate):
+                deliver(message, to: candidate.viewerID)
+            case .endOfCandidates(let end):
+                deliver(message, to: end.viewerID)
+            case .error(let error):
+                onEvent(.error(error.message))
+            case .sessionEnded:
+                onEvent(.error("the session ended"))
+            default:
+                break
+            }
+        }
+        onEvent(.disconnected)
+    }
+
+    /// Starts a peer connection for a viewer and sends it our offer; candidates trickle after it.
+    private func offer(to viewerID: String) async {
+        let client = self.client, onEvent = self.onEvent, keyFrameWanted = self.keyFrameWanted
+        do {
+            let connection = try await PeerConnection.start(
+                role: .sharer, certificate: certificate, cname: "glimpse", configuration: configuration.ice,
+                bitrate: BitrateController(initial: configuration.maximumBitrate, maximum: configuration.maximumBitrate),
+                addresses: configuration.addresses,
+                onEvent: { event in
+                    switch event {
+                    case .localCandidate(let candidate):
+                        Task { try? await client.send(.candidate(CandidateMessage(viewerID: viewerID, candidate: candidate.description,
+                                                                                  sdpMid: "0", sdpMLineIndex: 0))) }
+                    case .endOfLocalCandidates:
+                        Task { try? await client.send(.endOfCandidates(EndOfCandidates(viewerID: viewerID))) }
+                    case .stateChanged(let state):
+                        if state == .connected { keyFrameWanted.withLockedValue { $0 = true } }
+                        onEvent(.viewerStateChanged(id: viewerID, state))
+                    case .keyFrameRequested:
+                        keyFrameWanted.withLockedValue { $0 = true }
+                    case .targetBitrate, .frame:
+                        break
+                    }
+                })
+            let offer = try connection.createOffer()
+            let early = viewers.withLockedValue { viewers -> [Signalling.Message]? in
+                guard viewers[viewerID] != nil else { return nil }
+                viewers[viewerID]!.connection = connection
+                defer { viewers[viewerID]!.early = [] }
+                return viewers[viewerID]!.early
+            }
+            guard let early else {  // left while we were starting
+                await connection.close()
+                return
+            }
+            try await client.send(.offer(SessionDescriptionMessage(viewerID: viewerID, sdp: offer.serialized)))
+            for message in early { deliver(message, to: viewerID) }
+        } catch {
+            onEvent(.error("viewer \(viewerID): \(error)"))
+        }
+    }
+
+    private func deliver(_ message: Signalling.Message, to viewerID: String) {
+        let connection = viewers.withLockedValue { viewers -> PeerConnection? in
+            guard let connection = viewers[viewerID]?.connection else {
+                viewers[viewerID]?.early.append(message)
+                return nil
+            }
+            return connection
+        }
+        guard let connection else { return }
+        do {
+            switch message {
+            case .answer(let answer): try connection.setRemoteDescription(SessionDescription(parsing: answer.sdp))
+            case .candidate(let candidate): connection.addRemoteCandidate(try SDP.Candidate(parsing: candidate.candidate))
+            case .endOfCandidates: connection.addRemoteEndOfCandidates()
+            default: break
+            }
+        } catch {
+            onEvent(.error("viewer \(viewerID) sent unusable signalling: \(error)"))
+        }
+    }
+}
+
+public enum ShareError: Error, Equatable, CustomStringConvertible {
+    case refused(String)
+    public var description: String {
+        switch self {
+        case .refused(let reason): "the rendezvous server refused: \(reason)"
+        }
+    }
+}
