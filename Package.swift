@@ -222,7 +222,7 @@ let package = Package(
         .executableTarget(
             name: "glimpse",
             dependencies: [
-                "STUN", "UDP", "ICE", "SDP", "CZlib", "Rendezvous",
+                "STUN", "UDP", "ICE", "SDP", "CZlib", "CX11", "Rendezvous",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
