@@ -102,15 +102,20 @@ extension String {
     }
 }
 
-/// Whole lines to stdout, flushed at once so a peer process sees them immediately.
+/// Whole lines to stdout (or stderr), flushed at once so a peer process or a test sees them immediately.
 final class LineWriter: Sendable {
+    static let standardError = LineWriter(.standardError)
+
     private let lock = NSLock()
+    private let handle: FileHandle
+
+    init(_ handle: FileHandle = .standardOutput) {
+        self.handle = handle
+    }
 
     func write(_ line: String) {
-        let bytes = Array((line + "\n").utf8)
-        lock.withLock {
-            FileHandle.standardOutput.write(Data(bytes))
-        }
+        let bytes = Data((line + "\n").utf8)
+        lock.withLock { handle.write(bytes) }
     }
 }
 
