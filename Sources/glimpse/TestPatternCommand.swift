@@ -3,9 +3,10 @@ import CX11
 import Foundation
 
 /// `glimpse test-pattern`: a window of known content for tests and measurements — four coloured
-/// quadrants, a bar that moves every frame, and a strip of 32 blocks along the top that spells the
-/// wall-clock time in milliseconds (modulo 2^32, most significant bit first; white is 1), so whoever
-/// decodes a frame can tell how old its pixels are.
+/// quadrants, a strip of 32 blocks along the top that spells the wall-clock time in milliseconds
+/// (modulo 2^32, most significant bit first; white is 1), so whoever decodes a frame can tell how old
+/// its pixels are, and below it a black bar that moves every frame. Strip and bar stay within the top
+/// three block rows, so the quadrants' centres are always their pure colour.
 struct TestPatternCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test-pattern",
@@ -71,7 +72,7 @@ struct TestPatternCommand: ParsableCommand {
             for x in 0..<width {
                 let quadrant = (y < height / 2 ? 0 : 2) + (x < width / 2 ? 0 : 1)
                 var (b, g, r) = Self.quadrants[quadrant]
-                if x >= bar, x < bar + 8 { (b, g, r) = (0, 0, 0) }
+                if y >= Self.block, y < 3 * Self.block, x >= bar, x < bar + 8 { (b, g, r) = (0, 0, 0) }
                 let p = pixels + (y * width + x) * 4
                 p[0] = b; p[1] = g; p[2] = r; p[3] = 255
             }

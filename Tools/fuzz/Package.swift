@@ -13,6 +13,7 @@ let package = Package(
         .executableTarget(name: "FuzzSTUN", dependencies: [
             "FuzzDriver", .product(name: "STUN", package: "Glimpse"), .product(name: "ICE", package: "Glimpse"),
         ]),
+        .executableTarget(name: "FuzzSignalling", dependencies: ["FuzzDriver", .product(name: "Signalling", package: "Glimpse")]),
         .executableTarget(name: "FuzzSDP", dependencies: ["FuzzDriver", .product(name: "SDP", package: "Glimpse")]),
         .executableTarget(name: "FuzzDTLS", dependencies: ["FuzzDriver", .product(name: "DTLS", package: "Glimpse")]),
         .executableTarget(name: "FuzzSRTP", dependencies: ["FuzzDriver", .product(name: "SRTP", package: "Glimpse")]),
