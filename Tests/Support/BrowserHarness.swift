@@ -46,9 +46,10 @@ public final class BrowserHarness: @unchecked Sendable {
     public func track(_ process: LineProcess) { processes.append(process) }
 
     /// Opens `url` in the browser and waits until `until` evaluates truthy; read its line with `next("")`.
-    public func probe(url: String, until expression: String) throws -> LineProcess {
+    /// With `screenshot`, a PNG of the tab at that moment is saved there.
+    public func probe(url: String, until expression: String, screenshot: String? = nil) throws -> LineProcess {
         let probe = try spaces.spawn(in: 1, ["python3", Self.script("cdp_probe.py"), "--port", "9222", "--url", url,
-                                             "--until", expression, "--timeout", "50"])
+                                             "--until", expression, "--timeout", "50"] + (screenshot.map { ["--screenshot", $0] } ?? []))
         track(probe)
         return probe
     }

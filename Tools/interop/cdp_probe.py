@@ -3,11 +3,13 @@
 
 Used by Tests/RendezvousTests/BrowserTests.swift, inside the network namespace Chromium runs in:
 
-  python3 cdp_probe.py --port 9222 --url URL --until 'EXPR' [--timeout 60]
+  python3 cdp_probe.py --port 9222 --url URL --until 'EXPR' [--timeout 60] [--screenshot FILE.png]
 
 Opens URL in a new tab, evaluates EXPR every 200 ms until it returns something truthy, and prints
 {"type": "value", "value": <that value>} (or {"type": "timeout", "last": ...}) as one JSON line.
+With --screenshot it saves a PNG of the tab at that moment first.
 """
+import base64
 import argparse
 import asyncio
 import json
@@ -30,6 +32,7 @@ async def main():
     parser.add_argument("--url", required=True)
     parser.add_argument("--until", required=True)
     parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--screenshot")
     options = parser.parse_args()
 
     deadline = time.monotonic() + options.timeout
@@ -56,6 +59,15 @@ async def main():
             result = reply.get("result", {}).get("result", {})
             last = result.get("value", result.get("description"))
             if last:
+                if options.screenshot:
+                    ident += 1
+                    await socket.send(json.dumps({"id": ident, "method": "Page.captureScreenshot", "params": {"format": "png"}}))
+                    while True:
+                        reply = json.loads(await socket.recv())
+                        if reply.get("id") == ident:
+                            break
+                    with open(options.screenshot, "wb") as file:
+                        file.write(base64.b64decode(reply["result"]["data"]))
                 print(json.dumps({"type": "value", "value": last}), flush=True)
                 return
             await asyncio.sleep(0.2)
