@@ -18,7 +18,9 @@ let package = Package(
         .library(name: "PeerConnection", targets: ["PeerConnection"]),
         .library(name: "RTP", targets: ["RTP"]),
         .library(name: "VP8", targets: ["VP8"]),
+        .library(name: "Capture", targets: ["Capture"]),
         .executable(name: "BenchSRTP", targets: ["BenchSRTP"]),
+        .executable(name: "BenchMedia", targets: ["BenchMedia"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
@@ -123,10 +125,21 @@ let package = Package(
         ),
 
         // MARK: VP8
-        .target(name: "VP8", dependencies: ["RTP"]),
+        .target(name: "VP8", dependencies: ["RTP", "CVPX"]),
         .testTarget(
             name: "VP8Tests",
             dependencies: ["VP8", "RTP"]
+        ),
+
+        // MARK: Capture (X11) and the media benchmark
+        .target(name: "Capture", dependencies: ["CX11"]),
+        .testTarget(
+            name: "CaptureTests",
+            dependencies: ["Capture", "CX11", "VP8", "RTP", "ProcessSupport"]
+        ),
+        .executableTarget(
+            name: "BenchMedia",
+            dependencies: ["Capture", "CX11", "VP8", "RTP", "ProcessSupport"]
         ),
 
         // MARK: Peer connection
@@ -143,7 +156,7 @@ let package = Package(
         .executableTarget(
             name: "glimpse",
             dependencies: [
-                "STUN", "UDP", "ICE", "SDP",
+                "STUN", "UDP", "ICE", "SDP", "Capture",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
