@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "PeerConnection", targets: ["PeerConnection"]),
         .library(name: "RTP", targets: ["RTP"]),
         .library(name: "VP8", targets: ["VP8"]),
+        .library(name: "Capture", targets: ["Capture"]),
         .executable(name: "BenchSRTP", targets: ["BenchSRTP"]),
         .executable(name: "BenchSTUN", targets: ["BenchSTUN"]),
         .library(name: "Signalling", targets: ["Signalling"]),
@@ -25,6 +26,7 @@ let package = Package(
         .library(name: "Rendezvous", targets: ["Rendezvous"]),
         .library(name: "Sharing", targets: ["Sharing"]),
         .executable(name: "BenchRendezvous", targets: ["BenchRendezvous"]),
+        .executable(name: "BenchMedia", targets: ["BenchMedia"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
@@ -138,10 +140,21 @@ let package = Package(
         ),
 
         // MARK: VP8
-        .target(name: "VP8", dependencies: ["RTP"]),
+        .target(name: "VP8", dependencies: ["RTP", "CVPX"]),
         .testTarget(
             name: "VP8Tests",
             dependencies: ["VP8", "RTP"]
+        ),
+
+        // MARK: Capture (X11) and the media benchmark
+        .target(name: "Capture", dependencies: ["CX11"]),
+        .testTarget(
+            name: "CaptureTests",
+            dependencies: ["Capture", "CX11", "VP8", "RTP", "ProcessSupport"]
+        ),
+        .executableTarget(
+            name: "BenchMedia",
+            dependencies: ["Capture", "CX11", "VP8", "RTP", "ProcessSupport"]
         ),
 
         // MARK: Peer connection
@@ -222,7 +235,7 @@ let package = Package(
         .executableTarget(
             name: "glimpse",
             dependencies: [
-                "STUN", "UDP", "ICE", "SDP", "CZlib", "CX11", "Rendezvous",
+                "STUN", "UDP", "ICE", "SDP", "CZlib", "CX11", "Rendezvous", "Capture",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
