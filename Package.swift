@@ -235,7 +235,7 @@ let package = Package(
         .executableTarget(
             name: "glimpse",
             dependencies: [
-                "STUN", "UDP", "ICE", "SDP", "CZlib", "CX11", "Rendezvous", "Capture",
+                "STUN", "UDP", "ICE", "SDP", "CZlib", "CX11", "Rendezvous", "Capture", "VP8", "Sharing", "Signalling", "DTLS", "PeerConnection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -6,6 +6,6 @@ struct Glimpse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "glimpse",
         abstract: "Peer-to-peer screen sharing over WebRTC.",
-        subcommands: [STUNServerCommand.self, ICECommand.self, ServeCommand.self, TestPatternCommand.self]
+        subcommands: [ServeCommand.self, ShareCommand.self, ViewCommand.self, STUNServerCommand.self, ICECommand.self, TestPatternCommand.self]
     )
 }
