@@ -21,6 +21,11 @@ struct ShareCommand: AsyncParsableCommand {
         """
     )
 
+    /// An unchanged picture is still sent this often, so a viewer that lost a frame catches up.
+    static let refreshInterval: Duration = .seconds(1)
+    /// Without a change for this long the share counts as idle in Live View.
+    static let idleAfter: Duration = .seconds(5)
+
     @Option(help: "The rendezvous server, http://host:port (https:// when it runs with TLS).")
     var server: String
 
@@ -62,7 +67,9 @@ struct ShareCommand: AsyncParsableCommand {
         let source: ScreenCapturer.Source = window.map { text in
             if let id = parseWindowID(text) { .window(id) } else { .windowTitled(text) }
         } ?? .screen
-        let capturer = try ScreenCapturer(display: x, source: source, options: .init(drawsCursor: cursor))
+        // No refresh inside the capturer: `changed` then means the picture changed, which is what Live View's
+        // active/idle status needs; the periodic refresh for viewers that lost a frame happens below.
+        let capturer = try ScreenCapturer(display: x, source: source, options: .init(drawsCursor: cursor, refreshInterval: nil))
         var frame = try capturer.capture()
         let encoder = try VP8Encoder(.init(width: frame.width, height: frame.height, targetBitrate: bitrate, maxFrameRate: fps))
 
@@ -89,13 +96,15 @@ struct ShareCommand: AsyncParsableCommand {
         let started = frame.timestamp
         var encodedBitrate = bitrate
         var lastChange = ContinuousClock.now
+        var lastEncoded = ContinuousClock.now
         let interval = Duration.seconds(1) / fps
         var next = ContinuousClock.now
         while !Task.isCancelled {
             next += interval
             let key = share.takeKeyFrameRequest()
-            if frame.changed || key {
-                lastChange = frame.changed ? frame.timestamp : lastChange
+            if frame.changed { lastChange = frame.timestamp }
+            if frame.changed || key || frame.timestamp - lastEncoded >= Self.refreshInterval {
+                lastEncoded = frame.timestamp
                 let target = share.targetBitrate
                 if target != encodedBitrate {
                     try encoder.setTargetBitrate(target)
@@ -110,7 +119,7 @@ struct ShareCommand: AsyncParsableCommand {
                 }
             }
             if meter.due() {
-                let active = ContinuousClock.now - lastChange < .seconds(5)
+                let active = ContinuousClock.now - lastChange < Self.idleAfter
                 let viewers = share.summaries
                 let line = "viewers \(viewers.filter { $0.state == .connected }.count)  \(String(format: "%.1f", meter.framesPerSecond)) fps  "
                     + "\(meter.bitsPerSecond / 1000) kbit/s  "
@@ -118,7 +127,9 @@ struct ShareCommand: AsyncParsableCommand {
                         "[\(v.name) \(v.state.rawValue) rtt \(v.roundTripTime.map { "\(Int($0 / .milliseconds(1))) ms" } ?? "–") loss \(Int(v.fractionLost * 100)) %]"
                     }.joined(separator: " ")
                 LineWriter.standardError.write(line)
-                await share.report(source: title, width: frame.width, height: frame.height, framesPerSecond: meter.framesPerSecond,
+                // The shared window's current title: applications retitle their windows as documents change.
+                let shown = capturer.window.flatMap { id in x.listWindows().first { $0.id == id }?.title } ?? title
+                await share.report(source: shown, width: frame.width, height: frame.height, framesPerSecond: meter.framesPerSecond,
                                    bitsPerSecond: meter.bitsPerSecond, active: active)
                 meter.reset()
             }

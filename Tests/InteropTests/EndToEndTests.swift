@@ -26,7 +26,7 @@ struct EndToEndTests {
     }
 
     /// Starts Xvfb, the test pattern and `glimpse share` in namespace 0; returns the join link.
-    static func share(on harness: BrowserHarness, width: Int = 640, height: Int = 360, fps: Int = 15) async throws -> String {
+    static func share(on harness: BrowserHarness, width: Int = 640, height: Int = 360, fps: Int = 15, name: String = "Ana") async throws -> String {
         let display = ":\(Int.random(in: 150...250))"
         let xvfb = try harness.spaces.spawn(in: 0, ["Xvfb", display, "-screen", "0", "1280x720x24", "-nolisten", "tcp"])
         harness.track(xvfb)
@@ -36,11 +36,13 @@ struct EndToEndTests {
         let pattern = try harness.spaces.spawn(in: 0, [glimpseExecutable, "test-pattern", "--display", display,
                                                        "--width", "\(width)", "--height", "\(height)", "--fps", "\(fps)"])
         harness.track(pattern)
+        harness.lastPattern = pattern
         _ = try await pattern.next("window ", timeout: .seconds(10))
         let sharer = try harness.spaces.spawn(in: 0, [glimpseExecutable, "share", "--server", "http://10.0.0.1:\(BrowserHarness.httpPort)",
                                                       "--display", display, "--window", "Glimpse test pattern", "--fps", "\(fps)",
-                                                      "--name", "Ana"])
+                                                      "--name", name])
         harness.track(sharer)
+        harness.lastSharer = sharer
         return try await sharer.next("link ", timeout: .seconds(20))
     }
 
@@ -166,5 +168,64 @@ struct LatencyReport {
         let percentiles = Self.percentiles(native.suffix(250).filter { $0 >= 0 })
         print("latency glimpse_view_1080p30 p50_ms=\(percentiles.p50) p99_ms=\(percentiles.p99) frames=\(native.count)")
         #expect(!ages.isEmpty && !native.isEmpty)
+    }
+}
+
+/// Live View with real sharers: `glimpse share` processes on their own Xvfb displays, one drawing
+/// (active, green), one whose picture is frozen by stopping its test pattern (idle, blue); rows follow
+/// idle → active when it resumes, and a sharer that is killed turns grey and leaves the list.
+@Suite(.serialized, .enabled(if: BrowserHarness.ready && FileManager.default.isExecutableFile(atPath: "/usr/bin/Xvfb"),
+                             "needs root (network namespaces), Xvfb, chromium, and python3 with aiortc and websockets: run Tools/setup as root"))
+struct LiveViewEndToEndTests {
+    /// `/api/sessions` as the operator sees it, fetched from inside the server's namespace.
+    static func rows(_ harness: BrowserHarness) async throws -> [[String: Any]] {
+        let fetch = try harness.spaces.spawn(in: 0, ["python3", "-c", """
+            import urllib.request
+            request = urllib.request.Request("http://10.0.0.1:\(BrowserHarness.httpPort)/api/sessions",
+                                             headers={"Authorization": "Bearer \(BrowserHarness.operatorToken)"})
+            print(urllib.request.urlopen(request, timeout=5).read().decode())
+            """])
+        let line = try await fetch.next(timeout: .seconds(10)) { $0.hasPrefix("[") }
+        return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [[String: Any]])
+    }
+
+    static func waitForRows(_ harness: BrowserHarness, timeout: Duration = .seconds(30),
+                            until predicate: ([[String: Any]]) -> Bool) async throws -> [[String: Any]] {
+        let end = ContinuousClock.now + timeout
+        var rows = try await Self.rows(harness)
+        while !predicate(rows), ContinuousClock.now < end {
+            try await Task.sleep(for: .milliseconds(500))
+            rows = try await Self.rows(harness)
+        }
+        return rows
+    }
+
+    static func status(_ rows: [[String: Any]], name: String) -> String? {
+        rows.first { ($0["name"] as? String)?.contains(name) == true }?["status"] as? String
+    }
+
+    @Test func rowsFollowRealSharers() async throws {
+        let harness = try await BrowserHarness()
+        defer { harness.stop() }
+        _ = try await EndToEndTests.share(on: harness, name: "Active Ana")
+        let idleLink = try await EndToEndTests.share(on: harness, name: "Idle Ben")
+        #expect(idleLink.contains("/s/"))
+        let pattern = try #require(harness.lastPattern)
+        pattern.signal(SIGSTOP)  // Ben's screen stops changing
+        var rows = try await Self.waitForRows(harness) { Self.status($0, name: "Idle Ben") == "blue" && Self.status($0, name: "Active Ana") == "green" }
+        #expect(Self.status(rows, name: "Active Ana") == "green")
+        #expect(Self.status(rows, name: "Idle Ben") == "blue")
+        let ana = try #require(rows.first { ($0["name"] as? String)?.contains("Active Ana") == true })
+        #expect((ana["name"] as? String)?.contains("Glimpse test pattern") == true)
+        #expect(ana["width"] as? Int == 640 && ana["height"] as? Int == 360)
+
+        pattern.signal(SIGCONT)  // and changes again
+        rows = try await Self.waitForRows(harness) { Self.status($0, name: "Idle Ben") == "green" }
+        #expect(Self.status(rows, name: "Idle Ben") == "green")
+
+        try #require(harness.lastSharer).kill()  // Ben's sharer dies without a goodbye
+        rows = try await Self.waitForRows(harness, timeout: .seconds(45)) { Self.status($0, name: "Idle Ben") == nil }
+        #expect(Self.status(rows, name: "Idle Ben") == nil)
+        #expect(Self.status(rows, name: "Active Ana") == "green")
     }
 }

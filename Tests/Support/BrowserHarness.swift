@@ -20,6 +20,9 @@ public final class BrowserHarness: @unchecked Sendable {
     }
 
     public let spaces: Namespaces
+    /// The most recent test pattern and sharer a test started, for tests that pause or kill them.
+    public var lastPattern: LineProcess?
+    public var lastSharer: LineProcess?
     private var processes: [LineProcess] = []
     private let profile = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-chromium-\(UUID().uuidString)")
 

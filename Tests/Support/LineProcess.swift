@@ -95,6 +95,11 @@ public final class LineProcess: @unchecked Sendable {
         throw LineProcessTimeout(process: process.arguments?.joined(separator: " ") ?? "?", output: output, stderr: errorOutput)
     }
 
+    /// Sends a signal (SIGSTOP to freeze it, SIGCONT to let it go on).
+    public func signal(_ number: Int32) {
+        if process.isRunning { Foundation.kill(process.processIdentifier, number) }
+    }
+
     /// SIGKILL, as when a peer's machine dies: no goodbye on the wire.
     public func kill() {
         if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
