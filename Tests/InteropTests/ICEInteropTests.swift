@@ -63,7 +63,7 @@ extension LineProcess {
     /// Two Glimpse processes on two network stacks joined by a veth link.
     @Test(.enabled(if: Namespaces.permitted, "cannot create network namespaces (needs root)"))
     func twoNamespacesConnect() async throws {
-        let spaces = try Namespaces.twoHosts()
+        let spaces = try await Namespaces.twoHosts()
         defer { spaces.remove() }
         let a = try spaces.spawn(in: 0, [glimpseExecutable, "ice", "--role", "controlling"])
         let b = try spaces.spawn(in: 1, [glimpseExecutable, "ice", "--role", "controlled"])
@@ -80,7 +80,7 @@ extension LineProcess {
     @Test(.enabled(if: Namespaces.permitted && Namespaces.hasNFTables, "needs root and nftables for the NAT"),
           arguments: ["glimpse", "coturn"])
     func peerBehindNATConnectsThroughItsServerReflexiveCandidate(server: String) async throws {
-        let spaces = try Namespaces.natted()
+        let spaces = try await Namespaces.natted()
         defer { spaces.remove() }
         let stun = try spaces.spawn(in: 2, server == "glimpse"
             ? [glimpseExecutable, "stun-server", "--host", "10.0.2.2", "--port", "3478"]
@@ -104,7 +104,7 @@ extension LineProcess {
     /// Consent freshness on real sockets: the peer is killed and the survivor notices within the timeout.
     @Test(.enabled(if: Namespaces.permitted, "cannot create network namespaces (needs root)"))
     func killedPeerIsDetectedByConsentFreshness() async throws {
-        let spaces = try Namespaces.twoHosts()
+        let spaces = try await Namespaces.twoHosts()
         defer { spaces.remove() }
         let a = try spaces.spawn(in: 0, [glimpseExecutable, "ice", "--role", "controlling", "--consent-timeout", "3"])
         let b = try spaces.spawn(in: 1, [glimpseExecutable, "ice", "--role", "controlled", "--consent-timeout", "3"])

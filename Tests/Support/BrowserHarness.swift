@@ -27,7 +27,7 @@ public final class BrowserHarness: @unchecked Sendable {
     private let profile = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-chromium-\(UUID().uuidString)")
 
     public init() async throws {
-        spaces = try Namespaces.twoHosts()
+        spaces = try await Namespaces.twoHosts()
         do {
             let server = try spaces.spawn(in: 0, [glimpseExecutable, "serve", "--host", "0.0.0.0", "--http-port", "\(Self.httpPort)",
                                                   "--stun-port", "3478", "--operator-token", Self.operatorToken,
@@ -57,9 +57,13 @@ public final class BrowserHarness: @unchecked Sendable {
         return probe
     }
 
+    /// Kills every process and removes the namespaces, off the concurrency pool (killing waits for exits).
     public func stop() {
-        for process in processes.reversed() { process.kill() }
-        spaces.remove()
-        try? FileManager.default.removeItem(at: profile)
+        let processes = self.processes, spaces = self.spaces, profile = self.profile
+        DispatchQueue.global().async {
+            for process in processes.reversed() { process.kill() }
+            spaces.remove()
+            try? FileManager.default.removeItem(at: profile)
+        }
     }
 }
