@@ -12,6 +12,8 @@ public enum CaptureError: Error, Equatable, Sendable {
     case windowNotViewable(window: UInt)
     /// The rectangle asked for has no part on the screen.
     case regionOutsideScreen
+    /// The connection to the X server broke (the server exited); open a new ``X11Display``.
+    case connectionLost
     /// The X server refused a request; `code` is the X error code (e.g. 8 BadMatch).
     case xError(code: UInt8, request: UInt8)
 }

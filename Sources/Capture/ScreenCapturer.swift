@@ -80,6 +80,7 @@ public final class ScreenCapturer {
             do {
                 return try captureOnce()
             } catch .xError(let code, let request) {
+                if display.isConnectionLost { throw .connectionLost }
                 if let window { _ = try display.viewableFrame(of: window) }
                 attempts += 1
                 if attempts == 3 { throw .xError(code: code, request: request) }
@@ -88,6 +89,7 @@ public final class ScreenCapturer {
     }
 
     private func captureOnce() throws(CaptureError) -> Frame {
+        guard !display.isConnectionLost else { throw .connectionLost }
         let screen = CaptureRect(x: 0, y: 0, width: display.screenSize.width, height: display.screenSize.height)
         // `output` is the frame in root coordinates; `visible` the part of it on screen, read from `drawable`
         // whose origin is at `origin` in root coordinates.

@@ -67,6 +67,7 @@ extension X11Display {
             XGetWindowAttributes(display, window, &attributes) != 0
                 && XTranslateCoordinates(display, window, root, 0, 0, &x, &y, &child) != 0
         }
+        guard !isConnectionLost else { throw .connectionLost }
         guard ok, error == nil else { throw .windowClosed(window: window) }
         guard attributes.map_state == mapStateViewable, let visual = attributes.visual else {
             throw .windowNotViewable(window: window)

@@ -20,18 +20,30 @@ public final class X11Display {
         _ = Self.installErrorHandler
         guard let display = name.map({ XOpenDisplay($0) }) ?? XOpenDisplay(nil) else { throw .cannotOpenDisplay(name) }
         self.display = display
+        // Xlib's default ends the process when the connection breaks; mark the display dead instead.
+        XSetIOErrorExitHandler(display, { display, _ in
+            guard let display else { return }
+            XErrors.lost.withLock { _ = $0.insert(UInt(bitPattern: display)) }
+        }, nil)
         screen = XDefaultScreen(display)
         root = XRootWindow(display, screen)
     }
 
     deinit {
-        XErrors.shared.withLock { _ = $0.removeValue(forKey: UInt(bitPattern: display)) }
         XCloseDisplay(display)
+        XErrors.shared.withLock { _ = $0.removeValue(forKey: UInt(bitPattern: display)) }
+        XErrors.lost.withLock { _ = $0.remove(UInt(bitPattern: display)) }
     }
 
     /// The screen's size in pixels.
     public var screenSize: (width: Int, height: Int) {
         (Int(XDisplayWidth(display, screen)), Int(XDisplayHeight(display, screen)))
+    }
+
+    /// Whether the connection to the server broke (the server exited or the socket closed); every request
+    /// on it fails from then on.
+    public var isConnectionLost: Bool {
+        XErrors.lost.withLock { $0.contains(UInt(bitPattern: display)) }
     }
 
     /// Runs `body` (Xlib calls on this display), waits until the server has answered everything sent, and
@@ -48,6 +60,8 @@ public final class X11Display {
     /// threads (tests run in parallel); the handler replaces Xlib's, which would exit the process.
     private static let installErrorHandler: Void = {
         XInitThreads()
+        // The default I/O error handler only prints; the exit handler set per display decides the rest.
+        XSetIOErrorHandler { _ in 0 }
         XSetErrorHandler { display, event in
             guard let display, let event else { return 0 }
             let record = XErrorRecord(code: event.pointee.error_code, request: event.pointee.request_code,
@@ -71,4 +85,6 @@ struct XErrorRecord: Sendable {
 /// The first unread error of each display, keyed by its Display pointer (the handler has no other context).
 enum XErrors {
     static let shared = Mutex<[UInt: XErrorRecord]>([:])
+    /// Displays whose connection broke.
+    static let lost = Mutex<Set<UInt>>([])
 }
