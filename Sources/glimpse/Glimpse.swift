@@ -6,6 +6,6 @@ struct Glimpse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "glimpse",
         abstract: "Peer-to-peer screen sharing over WebRTC.",
-        subcommands: [STUNServerCommand.self, ICECommand.self]
+        subcommands: [STUNServerCommand.self, ICECommand.self, WindowsCommand.self]
     )
 }
