@@ -117,7 +117,7 @@ let vpxencArguments = ["vpxenc", "--codec=vp8", "--rt", "--cpu-used=\(cpuUsed)",
                        "--target-bitrate=\(bitrate / 1000)", "--lag-in-frames=0", "--error-resilient=1", "--threads=1",
                        "--static-thresh=1", "--noise-sensitivity=0", "--token-parts=0", "--min-q=2", "--max-q=56",
                        "--undershoot-pct=100", "--overshoot-pct=15", "--buf-initial-sz=500", "--buf-optimal-sz=600",
-                       "--buf-sz=1000", "--drop-frame=0", "--disable-kf", "--timebase=1/90000", "--fps=30/1", "-q",
+                       "--buf-sz=1000", "--drop-frame=0", "--disable-kf", "--timebase=1/90000", "--fps=30/1", "--ivf", "-q",
                        "-o", output.path, input.path]
 
 /// Milliseconds per frame for vpxenc over the whole file (its start-up and reading the .y4m included); nil if it cannot run.
@@ -149,9 +149,17 @@ if !vpxencBest.isFinite {
     print("vpxenc skipped: it could not run")
 } else {
     report("vp8_encode_1080p_desktop_vpxenc", vpxencBest, "ms/frame")
-    // IVF: a 32-byte file header, then a 12-byte header before each frame.
-    let ivfSize = (try FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int) ?? 0
-    report("vp8_encode_1080p_desktop_vpxenc_bitrate", Double(ivfSize - 32 - 12 * pictures.count) * 8 * 30 / Double(pictures.count) / 1e6, "Mbit/s")
+    // IVF: a 32-byte file header, then each frame after a 12-byte header (4-byte little-endian size, 8-byte pts).
+    let ivf = [UInt8](try Data(contentsOf: output))
+    var theirs: [[UInt8]] = [], offset = 32
+    while offset + 12 <= ivf.count {
+        let size = Int(ivf[offset]) | Int(ivf[offset + 1]) << 8 | Int(ivf[offset + 2]) << 16 | Int(ivf[offset + 3]) << 24
+        theirs.append(Array(ivf[offset + 12..<offset + 12 + size]))
+        offset += 12 + size
+    }
+    report("vp8_encode_1080p_desktop_vpxenc_bitrate", Double(theirs.reduce(0) { $0 + $1.count }) * 8 * 30 / Double(pictures.count) / 1e6, "Mbit/s")
+    // Same settings, same frames: the bitstreams should match byte for byte.
+    report("vp8_encode_frames_identical_to_vpxenc", Double(zip(encoded, theirs).filter { $0.data == $1 }.count), "of \(theirs.count)")
     report("vp8_encode_glimpse_vs_vpxenc", ourBest / vpxencBest, "x")
     print("vpxenc_command", vpxencArguments.joined(separator: " "))
 }
