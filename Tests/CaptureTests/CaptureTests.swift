@@ -155,6 +155,22 @@ import Testing
         #expect(try x.openDisplay().listWindows().map(\.id) == [terminal.id])
     }
 
+    @Test func glimpseWindowsListsThem() throws {
+        guard let x = try XHarness() else { return }
+        let editor = TestWindow(x.connection, title: "editor", frame: CaptureRect(x: 5, y: 6, width: 70, height: 80))
+        let terminal = TestWindow(x.connection, title: "a terminal", frame: CaptureRect(x: 100, y: 120, width: 30, height: 40))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: glimpseExecutable)
+        process.arguments = ["windows", "--display", x.server.display]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(text == "0x\(String(editor.id, radix: 16))  70x80+5+6  editor\n0x\(String(terminal.id, radix: 16))  30x40+100+120  a terminal\n")
+    }
+
     @Test func unchangedFramesAreFlaggedUntilARefreshIsDue() throws {
         guard let x = try XHarness() else { return }
         let window = TestWindow(x.connection, title: "static", frame: CaptureRect(x: 0, y: 0, width: 64, height: 48),
