@@ -50,9 +50,11 @@ func psnr(_ a: VP8Picture, _ b: VP8Picture) -> Double {
     /// Screen content at a generous rate decodes at 35 dB or better, frame after frame.
     static let qualityBound = 35.0
 
-    @Test func encodedFramesDecodeCloseToTheSource() throws {
-        let encoder = try VP8Encoder(.init(width: 320, height: 240, targetBitrate: 1_500_000))
-        let decoder = try VP8Decoder()
+    /// Two threads also split the frame into two token partitions, which the decoder's threads share.
+    @Test(arguments: [1, 2])
+    func encodedFramesDecodeCloseToTheSource(threads: Int) throws {
+        let encoder = try VP8Encoder(.init(width: 320, height: 240, targetBitrate: 1_500_000, threads: threads))
+        let decoder = try VP8Decoder(threads: threads)
         for step in 0..<10 {
             let source = screenPicture(width: 320, height: 240, step: step)
             let frames = try encoder.encode(source, timestamp: Int64(step) * 3000)
