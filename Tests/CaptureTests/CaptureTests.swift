@@ -39,6 +39,15 @@ import Testing
         }
     }
 
+    @Test func withoutMITSHMOnTheServerXGetImageIsUsed() throws {
+        guard let x = try XHarness(serverArguments: ["-extension", "MIT-SHM"]) else { return }
+        let picture = desktopPicture(width: 90, height: 70, seed: 8)
+        let window = TestWindow(x.connection, title: "no shm", frame: CaptureRect(x: 3, y: 4, width: 90, height: 70), picture: picture)
+        let capturer = try ScreenCapturer(display: x.openDisplay(), source: .window(window.id), options: .init(useSharedMemory: true))
+        #expect(!capturer.usesSharedMemory)
+        #expect(try mismatch(capturer.capture().pixels, picture.pixels) == nil)
+    }
+
     @Test(arguments: bothPaths) func windowCaptureByIDAndTitleReturnsOnlyThatWindow(sharedMemory: Bool) throws {
         guard let x = try XHarness() else { return }
         let picture = desktopPicture(width: 301, height: 157, seed: 5)

@@ -8,12 +8,12 @@ struct XHarness {
     let server: Xvfb
     let connection: X11Display
 
-    init?(width: Int = 1280, height: Int = 720, function: String = #function) throws {
+    init?(width: Int = 1280, height: Int = 720, serverArguments: [String] = [], function: String = #function) throws {
         guard Xvfb.isAvailable else {
             print("SKIPPED \(function): Xvfb is not installed (apt-get install xvfb) so no X server can be started")
             return nil
         }
-        server = try Xvfb(width: width, height: height)
+        server = try Xvfb(width: width, height: height, arguments: serverArguments)
         connection = try X11Display(server.display)
     }
 

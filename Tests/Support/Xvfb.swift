@@ -14,10 +14,11 @@ public final class Xvfb: @unchecked Sendable {
         ["/usr/bin/Xvfb", "/usr/local/bin/Xvfb"].contains { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    public init(width: Int = 1280, height: Int = 720) throws {
+    /// `arguments` go to Xvfb after the screen options, e.g. `["-extension", "MIT-SHM"]` to turn one off.
+    public init(width: Int = 1280, height: Int = 720, arguments: [String] = []) throws {
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["Xvfb", "-displayfd", "1", "-screen", "0", "\(width)x\(height)x24", "-nolisten", "tcp"]
+        process.arguments = ["Xvfb", "-displayfd", "1", "-screen", "0", "\(width)x\(height)x24", "-nolisten", "tcp"] + arguments
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
