@@ -154,7 +154,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "BenchMedia",
-            dependencies: ["Capture", "CX11", "VP8", "RTP", "ProcessSupport"]
+            dependencies: ["Capture", "VP8", "RTP", "ProcessSupport"]
         ),
 
         // MARK: Peer connection

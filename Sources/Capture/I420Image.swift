@@ -100,13 +100,15 @@ extension Frame {
                             let y = yPlane.baseAddress! + row * width
                             let u = uPlane.baseAddress! + row / 2 * chromaWidth, v = vPlane.baseAddress! + row / 2 * chromaWidth
                             let line = out + row * width * 4
-                            for x in 0..<width {
-                                let c = 298 &* (Int32(y[x]) &- 16) &+ 128
-                                let d = Int32(u[x / 2]) &- 128, e = Int32(v[x / 2]) &- 128
-                                let r = clamp((c &+ 409 &* e) >> 8)
-                                let g = clamp((c &- 100 &* d &- 208 &* e) >> 8)
-                                let b = clamp((c &+ 516 &* d) >> 8)
-                                line.storeBytes(of: b | g << 8 | r << 16 | 0xFF00_0000, toByteOffset: x * 4, as: UInt32.self)
+                            // Each chroma sample serves two pixels of the row: its products are computed once.
+                            for column in 0..<chromaWidth {
+                                let d = Int32(u[column]) &- 128, e = Int32(v[column]) &- 128
+                                let red = 409 &* e, green = -100 &* d &- 208 &* e, blue = 516 &* d
+                                for x in 2 * column..<min(width, 2 * column + 2) {
+                                    let c = 298 &* (Int32(y[x]) &- 16) &+ 128
+                                    let pixel = clamp((c &+ blue) >> 8) | clamp((c &+ green) >> 8) << 8 | clamp((c &+ red) >> 8) << 16
+                                    line.storeBytes(of: pixel | 0xFF00_0000, toByteOffset: x * 4, as: UInt32.self)
+                                }
                             }
                         }
                     }

@@ -5,7 +5,9 @@ import Glibc
 ///
 /// Pixels come through MIT-SHM (`XShmGetImage` into a shared segment) when the server offers it and
 /// `XGetImage` otherwise. A window is followed as it moves and resizes: its geometry is read again for every
-/// frame, and frames take its new size. Parts of a window or rectangle off the screen are black.
+/// frame, and frames take its new size. Parts of a window or rectangle off the screen are black. Without a
+/// compositing manager the server keeps no pixels for covered parts of a window: there the frame shows whatever
+/// covers it.
 public final class ScreenCapturer {
     /// What to capture.
     public enum Source: Hashable, Sendable {

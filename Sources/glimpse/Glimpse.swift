@@ -6,6 +6,7 @@ struct Glimpse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "glimpse",
         abstract: "Peer-to-peer screen sharing over WebRTC.",
-        subcommands: [ServeCommand.self, ShareCommand.self, ViewCommand.self, STUNServerCommand.self, ICECommand.self, TestPatternCommand.self]
+        subcommands: [ServeCommand.self, ShareCommand.self, ViewCommand.self, WindowsCommand.self, STUNServerCommand.self,
+                      ICECommand.self, TestPatternCommand.self]
     )
 }
