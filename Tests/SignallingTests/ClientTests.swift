@@ -69,7 +69,8 @@ import Testing
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .file(certificate)
         tls.certificateVerification = .noHostnameVerification
-        let client = try await SignallingClient.connect(to: "wss://127.0.0.1:\(server.httpPort)/ws", tlsConfiguration: tls)
+        // By name, as TLS clients must: an IP address cannot be sent as SNI, and the certificate names localhost.
+        let client = try await SignallingClient.connect(to: "wss://localhost:\(server.httpPort)/ws", tlsConfiguration: tls)
         var inbox = client.messages.makeAsyncIterator()
         try await client.send(.createSession(CreateSession(displayName: "Ana", device: DeviceInfo(
             os: "Linux", hostName: "h", screenResolution: "800x600", clientKind: "test"))))
