@@ -57,13 +57,10 @@ public final class BrowserHarness: @unchecked Sendable {
         return probe
     }
 
-    /// Kills every process and removes the namespaces, off the concurrency pool (killing waits for exits).
+    /// Kills every process and removes the namespaces before returning, so nothing outlives the test run.
     public func stop() {
-        let processes = self.processes, spaces = self.spaces, profile = self.profile
-        DispatchQueue.global().async {
-            for process in processes.reversed() { process.kill() }
-            spaces.remove()
-            try? FileManager.default.removeItem(at: profile)
-        }
+        for process in processes.reversed() { process.kill() }
+        spaces.remove()
+        try? FileManager.default.removeItem(at: profile)
     }
 }

@@ -80,13 +80,10 @@ public final class Namespaces: Sendable {
         try await Self.run(["ip", "netns", "exec", space] + arguments)
     }
 
-    /// Deletes the namespaces (their veth ends and processes' sockets go with them). Deleting can take a
-    /// while; it happens on a queue of its own so a test's `defer` never blocks the concurrency pool.
+    /// Deletes the namespaces (their veth ends and processes' sockets go with them). Synchronous, so it is
+    /// done before the test process exits.
     public func remove() {
-        let names = self.names
-        DispatchQueue.global().async {
-            for name in names { try? Self.runBlocking(["ip", "netns", "del", name]) }
-        }
+        for name in names { try? Self.runBlocking(["ip", "netns", "del", name]) }
     }
 
     private static func ip(_ arguments: String...) async throws {
