@@ -52,7 +52,7 @@ let package = Package(
         ),
         .testTarget(
             name: "STUNTests",
-            dependencies: ["STUN"]
+            dependencies: ["STUN", "TestSupport"]
         ),
 
         // MARK: ICE (SDP for the text form of candidates)
@@ -63,9 +63,10 @@ let package = Package(
         ),
         .executableTarget(name: "BenchSTUN", dependencies: ["STUN", "ICE"]),
 
-        // MARK: Test support: child processes speaking lines (aiortc, aioice, glimpse in namespaces)
+        // MARK: Test support: child processes speaking lines (aiortc, aioice, glimpse in namespaces), network
+        // namespaces, an impairing relay, Xvfb, a seeded generator
         .target(
-            name: "ProcessSupport",
+            name: "TestSupport",
             dependencies: [
                 "UDP", "STUN",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -86,11 +87,11 @@ let package = Package(
         ),
         .testTarget(
             name: "UDPTests",
-            dependencies: ["UDP", "ICE", "STUN", "SDP", "ProcessSupport", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+            dependencies: ["UDP", "ICE", "STUN", "SDP", "TestSupport", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
         .testTarget(
             name: "InteropTests",
-            dependencies: ["UDP", "ICE", "STUN", "SDP", "ProcessSupport"]
+            dependencies: ["UDP", "ICE", "STUN", "SDP", "TestSupport"]
         ),
 
         // MARK: SDP
@@ -112,7 +113,7 @@ let package = Package(
         .testTarget(
             name: "DTLSTests",
             dependencies: [
-                "DTLS", "SRTP", "SDP", "UDP", "STUN", "ProcessSupport",
+                "DTLS", "SRTP", "SDP", "UDP", "STUN", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -136,25 +137,25 @@ let package = Package(
         .target(name: "RTP"),
         .testTarget(
             name: "RTPTests",
-            dependencies: ["RTP"]
+            dependencies: ["RTP", "TestSupport"]
         ),
 
         // MARK: VP8
         .target(name: "VP8", dependencies: ["RTP", "CVPX"]),
         .testTarget(
             name: "VP8Tests",
-            dependencies: ["VP8", "RTP"]
+            dependencies: ["VP8", "RTP", "TestSupport"]
         ),
 
         // MARK: Capture (X11) and the media benchmark
         .target(name: "Capture", dependencies: ["CX11"]),
         .testTarget(
             name: "CaptureTests",
-            dependencies: ["Capture", "CX11", "VP8", "RTP", "ProcessSupport"]
+            dependencies: ["Capture", "CX11", "VP8", "RTP", "TestSupport"]
         ),
         .executableTarget(
             name: "BenchMedia",
-            dependencies: ["Capture", "VP8", "RTP", "ProcessSupport"]
+            dependencies: ["Capture", "VP8", "RTP", "TestSupport"]
         ),
 
         // MARK: Peer connection
@@ -169,7 +170,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PeerConnectionTests",
-            dependencies: ["PeerConnection", "DTLS", "SRTP", "SDP", "RTP", "VP8", "ICE", "UDP", "STUN", "ProcessSupport"]
+            dependencies: ["PeerConnection", "DTLS", "SRTP", "SDP", "RTP", "VP8", "ICE", "UDP", "STUN", "TestSupport"]
         ),
 
         // MARK: Signalling (messages only Foundation; the client over hummingbird-websocket's client)
@@ -208,7 +209,7 @@ let package = Package(
         .testTarget(
             name: "RendezvousTests",
             dependencies: [
-                "Rendezvous", "Signalling", "SignallingClient", "STUN", "UDP", "ProcessSupport",
+                "Rendezvous", "Signalling", "SignallingClient", "STUN", "UDP", "TestSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),

@@ -4,7 +4,7 @@
 // Run: Tools/bench/run BenchMedia
 import Capture
 import Foundation
-import ProcessSupport
+import TestSupport
 import RTP
 import VP8
 

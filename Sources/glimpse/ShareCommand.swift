@@ -44,17 +44,10 @@ struct ShareCommand: AsyncParsableCommand {
     @Option(help: "Your name as viewers and Live View see it.")
     var name: String = ProcessInfo.processInfo.hostName
 
-    @Option(help: "STUN server HOST:PORT for a public (server-reflexive) address; default: the rendezvous host on port 3478.")
-    var stun: [String] = []
-
-    @Option(help: "Local IP address for media (repeatable); default: every usable interface.")
-    var address: [String] = []
+    @OptionGroup var network: MediaNetworkOptions
 
     @Flag(help: "Draw the mouse pointer into the picture.")
     var cursor = false
-
-    @Flag(help: "Print one status line per second even when not on a terminal.")
-    var status = false
 
     func validate() throws {
         guard (1...60).contains(fps) else { throw ValidationError("--fps must be 1…60") }
@@ -73,12 +66,11 @@ struct ShareCommand: AsyncParsableCommand {
         var frame = try capturer.capture()
         let encoder = try VP8Encoder(.init(width: frame.width, height: frame.height, targetBitrate: bitrate, maxFrameRate: fps))
 
-        let servers = try stunServers()
         let share = try await ShareSession.start(
             .init(signallingURL: JoinLink.signallingURL(server: server)!, displayName: name,
                   device: DeviceInfo(os: operatingSystem(), hostName: ProcessInfo.processInfo.hostName,
                                      screenResolution: "\(frame.width)x\(frame.height)", clientKind: "glimpse-cli"),
-                  ice: ICEConfiguration(stunServers: servers), addresses: try addresses(), maximumBitrate: bitrate),
+                  ice: try network.iceConfiguration(rendezvous: server), addresses: try network.addresses(), maximumBitrate: bitrate),
             certificate: try .processWide(),
             onEvent: { event in
                 switch event {
@@ -150,27 +142,6 @@ struct ShareCommand: AsyncParsableCommand {
         } catch {
             if case .windowClosed = error { return nil }
             throw error
-        }
-    }
-
-    private func stunServers() throws -> [TransportAddress] {
-        if !stun.isEmpty {
-            return try stun.map { text in
-                guard let address = TransportAddress(hostPort: text) else { throw ValidationError("'\(text)' is not HOST:PORT") }
-                return address
-            }
-        }
-        // The rendezvous server answers STUN on 3478 by default; only an IP host can be used without DNS.
-        guard let host = URLComponents(string: server)?.host?.trimmingCharacters(in: CharacterSet(charactersIn: "[]")),
-              let address = TransportAddress(host, port: 3478) else { return [] }
-        return [address]
-    }
-
-    private func addresses() throws -> [IPAddress]? {
-        guard !address.isEmpty else { return nil }
-        return try address.map { text in
-            guard let ip = IPAddress(text) else { throw ValidationError("'\(text)' is not an IP address") }
-            return ip
         }
     }
 }

@@ -45,11 +45,7 @@ struct ViewCommand: AsyncParsableCommand {
     @Option(help: "Your name as the sharer sees it.")
     var name: String = ProcessInfo.processInfo.hostName
 
-    @Option(help: "STUN server HOST:PORT (default: the rendezvous host on port 3478).")
-    var stun: [String] = []
-
-    @Option(help: "Local IP address for media (repeatable); default: every usable interface.")
-    var address: [String] = []
+    @OptionGroup var network: MediaNetworkOptions
 
     func validate() throws {
         guard JoinLink(link) != nil else { throw ValidationError("'\(link)' is not a join link (…/s/<session>#<token>)") }
@@ -63,8 +59,8 @@ struct ViewCommand: AsyncParsableCommand {
         if let output { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) }
         let decoded = AsyncStream<VP8Frame>.makeStream(bufferingPolicy: .bufferingNewest(8))
         let session = try await ViewSession.join(
-            link, name: name, certificate: try .processWide(), ice: ICEConfiguration(stunServers: try stunServers(link)),
-            addresses: try addresses(),
+            link, name: name, certificate: try .processWide(), ice: try network.iceConfiguration(rendezvous: self.link),
+            addresses: try network.addresses(),
             onEvent: { event in
                 switch event {
                 case .joined(let id): LineWriter.standardError.write("joined as \(id)")
@@ -114,26 +110,6 @@ struct ViewCommand: AsyncParsableCommand {
         }
         try recorder?.close()
         await session.close()
-    }
-
-    private func stunServers(_ link: JoinLink) throws -> [TransportAddress] {
-        if !stun.isEmpty {
-            return try stun.map { text in
-                guard let address = TransportAddress(hostPort: text) else { throw ValidationError("'\(text)' is not HOST:PORT") }
-                return address
-            }
-        }
-        guard let host = URLComponents(string: self.link)?.host?.trimmingCharacters(in: CharacterSet(charactersIn: "[]")),
-              let address = TransportAddress(host, port: 3478) else { return [] }
-        return [address]
-    }
-
-    private func addresses() throws -> [IPAddress]? {
-        guard !address.isEmpty else { return nil }
-        return try address.map { text in
-            guard let ip = IPAddress(text) else { throw ValidationError("'\(text)' is not an IP address") }
-            return ip
-        }
     }
 }
 

@@ -1,7 +1,7 @@
 @testable import Capture
 import CX11
 import Foundation
-import ProcessSupport
+import TestSupport
 import Testing
 
 /// Capture against a private Xvfb per test: pictures drawn through the test's own X connection must come

@@ -1,5 +1,5 @@
 import Capture
-import ProcessSupport
+import TestSupport
 import Testing
 
 /// BGRA ⇄ I420 against the BT.601 limited-range values published for the primaries (ITU-R BT.601 in 8 bits:

@@ -1,6 +1,6 @@
 import Capture
 import Foundation
-import ProcessSupport
+import TestSupport
 import RTP
 import Testing
 import VP8

@@ -1,7 +1,7 @@
 @testable import Capture
 import CX11
 import Foundation
-import ProcessSupport
+import TestSupport
 
 /// A private Xvfb and a connection of the test's own to draw with; nil (after printing why) without Xvfb.
 struct XHarness {

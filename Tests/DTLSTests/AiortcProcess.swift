@@ -1,5 +1,5 @@
 import Foundation
-import ProcessSupport
+import TestSupport
 
 /// One line the aiortc harness (`Fixtures/DTLS/aiortc_peer.py`) printed.
 struct HarnessMessage: Decodable, Sendable {

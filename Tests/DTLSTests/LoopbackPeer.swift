@@ -1,3 +1,4 @@
+import TestSupport
 import DTLS
 import NIOCore
 import NIOPosix

@@ -2,6 +2,7 @@ import DTLS
 import Foundation
 import SDP
 import SRTP
+import TestSupport
 
 /// The repository root, found by walking up from this file to Package.swift.
 let repositoryRoot: URL = {
@@ -23,18 +24,6 @@ extension Optional {
     }
 }
 
-/// A small deterministic generator (SplitMix64) for seeded packet loss.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// An RTP packet with a recognisable payload.
 func rtpPacket(ssrc: UInt32, sequence: UInt16, payload: [UInt8]) -> [UInt8] {

@@ -1,5 +1,5 @@
 import Foundation
-import ProcessSupport
+import TestSupport
 import Testing
 
 /// The whole path, as a user runs it: Xvfb with `glimpse test-pattern`, `glimpse serve` and

@@ -1,5 +1,5 @@
 import Foundation
-import ProcessSupport
+import TestSupport
 import Testing
 
 /// Forwards the signalling lines (`credentials`, `candidate`, `end-of-candidates`) each ICE peer

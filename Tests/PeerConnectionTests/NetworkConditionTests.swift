@@ -1,5 +1,5 @@
 import Foundation
-import ProcessSupport
+import TestSupport
 import Testing
 @testable import PeerConnection
 

@@ -1,7 +1,7 @@
 import DTLS
 import ICE
 import NIOConcurrencyHelpers
-import ProcessSupport
+import TestSupport
 import SDP
 import STUN
 import Testing

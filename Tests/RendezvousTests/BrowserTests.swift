@@ -1,5 +1,5 @@
 import Foundation
-import ProcessSupport
+import TestSupport
 import Testing
 
 /// Headless Chromium against `glimpse serve`, across two network namespaces (Chromium leaves

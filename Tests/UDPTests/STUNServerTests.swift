@@ -1,5 +1,5 @@
 import Foundation
-import ProcessSupport
+import TestSupport
 import STUN
 import Testing
 import UDP

@@ -1,6 +1,7 @@
 import RTP
 import Testing
 import VP8
+import TestSupport
 
 /// A frame of `size` bytes whose first byte has the VP8 payload header's P bit clear for key frames
 /// (RFC 7741 §4.3) and whose other bytes are seeded noise.
@@ -274,15 +275,3 @@ func makeFrame(size: Int, key: Bool, using generator: inout SeededGenerator) -> 
     }
 }
 
-/// A small deterministic generator (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
