@@ -190,7 +190,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "BenchRendezvous", dependencies: ["Rendezvous", "Signalling", "SignallingClient"]),
+        .executableTarget(
+            name: "BenchRendezvous",
+            dependencies: ["Rendezvous", "Signalling", "SignallingClient", .product(name: "Logging", package: "swift-log")]
+        ),
 
         // MARK: CLI
         .executableTarget(
