@@ -60,7 +60,7 @@ struct BrowserTests {
         let red = try harness.probe(url: joinURL, until: "window.glimpseStats && window.glimpseStats.sampledColour")
         #expect(Self.isRed(try Self.json(try await red.next("", timeout: .seconds(60)))["value"] as? String))
 
-        try sharer.send(#"{"command": "reconnect", "colour": "#00ff00"}"#)
+        try sharer.send(##"{"command": "reconnect", "colour": "#00ff00"}"##)
         let resumed = try Self.json(try await sharer.next(timeout: .seconds(30)) { $0.contains("\"resumed\": true") })
         #expect(resumed["sessionID"] as? String == session["sessionID"] as? String)
         let green = try harness.probe(url: joinURL, until: """

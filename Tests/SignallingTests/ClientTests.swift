@@ -69,7 +69,7 @@ import Testing
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .file(certificate)
         tls.certificateVerification = .noHostnameVerification
-        let client = try await SignallingClient.connect(to: "wss://127.0.0.1:\(server.httpPort)/ws", tlsConfiguration: tls)
+        let client = try await SignallingClient.connect(to: "wss://localhost:\(server.httpPort)/ws", tlsConfiguration: tls)
         var inbox = client.messages.makeAsyncIterator()
         try await client.send(.createSession(CreateSession(displayName: "Ana", device: DeviceInfo(
             os: "Linux", hostName: "h", screenResolution: "800x600", clientKind: "test"))))
@@ -77,7 +77,7 @@ import Testing
         #expect(created.joinURL.hasPrefix("https://127.0.0.1:\(server.httpPort)/s/"))
         // A client that does not trust the certificate is refused.
         await #expect(throws: (any Error).self) {
-            _ = try await SignallingClient.connect(to: "wss://127.0.0.1:\(server.httpPort)/ws")
+            _ = try await SignallingClient.connect(to: "wss://localhost:\(server.httpPort)/ws")
         }
         await client.close()
         await server.close()
