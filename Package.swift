@@ -217,7 +217,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "BenchRendezvous", dependencies: ["Rendezvous", "Signalling", "SignallingClient"]),
+        .executableTarget(
+            name: "BenchRendezvous",
+            dependencies: ["Rendezvous", "Signalling", "SignallingClient", .product(name: "Logging", package: "swift-log")]
+        ),
 
         // MARK: Sharing sessions: signalling + one peer connection per viewer
         .target(

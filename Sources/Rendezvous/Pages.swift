@@ -54,9 +54,9 @@ enum Pages {
         function newPeer() {
           closePeer();
           const iceServers = config.stunPort ? [{ urls: "stun:" + location.hostname + ":" + config.stunPort }] : [];
-          pc = new RTCPeerConnection({ iceServers });
-          pc.ontrack = event => { video.srcObject = event.streams[0] || new MediaStream([event.track]); video.play().catch(() => {}); };
-          pc.onicecandidate = event => {
+          const peer = new RTCPeerConnection({ iceServers });
+          peer.ontrack = event => { video.srcObject = event.streams[0] || new MediaStream([event.track]); video.play().catch(() => {}); };
+          peer.onicecandidate = event => {
             if (event.candidate && event.candidate.candidate) {
               send({ type: "candidate", viewerID, candidate: event.candidate.candidate,
                      sdpMid: event.candidate.sdpMid, sdpMLineIndex: event.candidate.sdpMLineIndex });
@@ -64,12 +64,14 @@ enum Pages {
               send({ type: "endOfCandidates", viewerID });
             }
           };
-          pc.onconnectionstatechange = () => {
-            window.glimpseStats.state = pc.connectionState;
-            if (pc.connectionState === "connected") retry = 1000;
-            if (pc.connectionState === "failed") reconnect("connection failed");
+          peer.onconnectionstatechange = () => {
+            if (peer !== pc) return;  // a replaced connection's last words
+            window.glimpseStats.state = peer.connectionState;
+            if (peer.connectionState === "connected") retry = 1000;
+            if (peer.connectionState === "failed") reconnect("connection failed");
           };
-          return pc;
+          pc = peer;
+          return peer;
         }
 
         async function onMessage(message) {

@@ -28,8 +28,8 @@ public struct RendezvousConfiguration: Sendable {
     public var tlsKeyPath: String?
     public var geolocator: (any Geolocator)?
     public var limits = HubLimits()
-    /// How often Live View's event stream may send (it sends at once on a change, at most this often,
-    /// and at least once a second regardless).
+    /// How often Live View's event stream may send: soon after a change but at most this often, and
+    /// at least once a second regardless.
     public var liveViewInterval: Duration = .milliseconds(250)
 
     public init() {}

@@ -147,23 +147,27 @@ struct Routes: Sendable {
         return (version, try Self.encoder.encode(rows))
     }
 
-    /// Server-sent events: one `data:` line with every row, at once on a change (at most every
-    /// `liveViewInterval`) and at least once a second, until the client goes away.
+    /// Server-sent events: one `data:` line with every row, soon after a change (events at most
+    /// every `liveViewInterval`, changes looked for every 50 ms) and at least once a second, until
+    /// the client goes away.
     private func streamEvents(_ writer: inout any ResponseBodyWriter) async throws {
+        let interval = configuration.liveViewInterval
         var sentVersion = -1
         var sentAt = ContinuousClock.now - .seconds(10)
         while !Task.isCancelled {
-            let version = await store.version()
-            if version != sentVersion || ContinuousClock.now - sentAt >= .seconds(1) {
+            let now = ContinuousClock.now
+            var due = now - sentAt >= .seconds(1)
+            if !due && now - sentAt >= interval { due = await store.version() != sentVersion }
+            if due {
+                sentAt = now
                 let (current, json) = try await rowsJSON()
                 var event = ByteBuffer(string: "data: ")
                 event.writeBytes(json)
                 event.writeString("\n\n")
                 try await writer.write(event)
                 sentVersion = current
-                sentAt = ContinuousClock.now
             }
-            try await Task.sleep(for: configuration.liveViewInterval)
+            try await Task.sleep(for: min(interval, .milliseconds(50)))
         }
         try await writer.finish(nil)
     }

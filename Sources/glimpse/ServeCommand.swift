@@ -27,7 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Secret that opens Live View (/live, /api/sessions); default $GLIMPSE_OPERATOR_TOKEN. Without one Live View is disabled.")
     var operatorToken: String?
 
-    @Option(help: "How users reach this server, for join links, e.g. https://glimpse.example (default http://<host>:<http-port>).")
+    @Option(help: "How users reach this server, for join links, e.g. https://glimpse.example (default http://<host>:<http-port>, localhost for 0.0.0.0).")
     var publicURL: String?
 
     @Option(help: "PEM certificate chain for HTTPS/WSS, e.g. /etc/glimpse/cert.pem (with --tls-key).")

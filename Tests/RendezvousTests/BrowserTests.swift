@@ -47,6 +47,30 @@ struct BrowserTests {
         #expect(Set(viewers.compactMap { $0["viewerID"] as? String }).count == 2)
     }
 
+    /// The sharer drops its connection and resumes the session: the open page gets a new offer (or
+    /// rejoins) and shows the new colour, without anyone touching it.
+    @Test func viewerFollowsASharerThatResumes() async throws {
+        let harness = try await BrowserHarness()
+        defer { harness.stop() }
+        let sharer = try harness.spaces.spawn(in: 0, ["python3", BrowserHarness.script("aiortc_sharer.py"), "ws://10.0.0.1:\(BrowserHarness.httpPort)/ws",
+                                                      "--colour", "#ff0000"])
+        harness.track(sharer)
+        let session = try Self.json(try await sharer.next(timeout: .seconds(30)) { $0.contains("\"session\"") })
+        let joinURL = try #require(session["joinURL"] as? String)
+        let red = try harness.probe(url: joinURL, until: "window.glimpseStats && window.glimpseStats.sampledColour")
+        #expect(Self.isRed(try Self.json(try await red.next("", timeout: .seconds(60)))["value"] as? String))
+
+        try sharer.send(##"{"command": "reconnect", "colour": "#00ff00"}"##)
+        let resumed = try Self.json(try await sharer.next(timeout: .seconds(30)) { $0.contains("\"resumed\": true") })
+        #expect(resumed["sessionID"] as? String == session["sessionID"] as? String)
+        let green = try harness.probe(url: joinURL, until: """
+            (() => { const c = window.glimpseStats && window.glimpseStats.sampledColour;
+                     return c && parseInt(c.slice(3, 5), 16) > 200 && parseInt(c.slice(1, 3), 16) < 60 && c; })()
+            """, reuse: true)
+        let seen = try Self.json(try await green.next("", timeout: .seconds(60)))
+        #expect(seen["type"] as? String == "value", "the page never showed green: \(seen)")
+    }
+
     @Test func liveViewShowsTheSession() async throws {
         let harness = try await BrowserHarness()
         defer { harness.stop() }

@@ -49,10 +49,12 @@ public final class BrowserHarness: @unchecked Sendable {
     public func track(_ process: LineProcess) { processes.append(process) }
 
     /// Opens `url` in the browser and waits until `until` evaluates truthy; read its line with `next("")`.
-    /// With `screenshot`, a PNG of the tab at that moment is saved there.
-    public func probe(url: String, until expression: String, screenshot: String? = nil) throws -> LineProcess {
+    /// With `reuse`, it watches the tab already showing `url` instead of opening one; with `screenshot`, a
+    /// PNG of the tab at that moment is saved there.
+    public func probe(url: String, until expression: String, reuse: Bool = false, screenshot: String? = nil) throws -> LineProcess {
         let probe = try spaces.spawn(in: 1, ["python3", Self.script("cdp_probe.py"), "--port", "9222", "--url", url,
-                                             "--until", expression, "--timeout", "50"] + (screenshot.map { ["--screenshot", $0] } ?? []))
+                                             "--until", expression, "--timeout", "50"]
+                                             + (reuse ? ["--reuse"] : []) + (screenshot.map { ["--screenshot", $0] } ?? []))
         track(probe)
         return probe
     }

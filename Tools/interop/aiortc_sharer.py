@@ -13,7 +13,8 @@ Prints JSON lines on stdout:
   {"type": "state", "viewerID": ..., "state": "connected"}  each peer connection state change
   {"type": "viewerReport", ...}                             what the viewer reported it sees
   {"type": "error", "code": ..., "message": ...}
-EOF on stdin ends the run.
+stdin takes JSON lines: {"command": "reconnect", "colour": "#00ff00"} drops the WebSocket, connects
+again, resumes the session and offers the new colour to the viewers it is told about. EOF ends the run.
 """
 import argparse
 import asyncio
@@ -51,8 +52,9 @@ class SolidColourTrack(VideoStreamTrack):
 
 
 class Sharer:
-    def __init__(self, socket, rgb, stun):
-        self.socket = socket
+    def __init__(self, rgb, stun):
+        self.socket = None
+        self.session = None  # (id, sharer token) once created, for resuming
         self.rgb = rgb
         # Without servers aiortc would ask a public STUN server; the rendezvous server has one.
         self.configuration = RTCConfiguration(iceServers=[RTCIceServer(stun)] if stun else [])
@@ -86,8 +88,9 @@ class Sharer:
     async def handle(self, message):
         kind = message["type"]
         if kind == "sessionCreated":
+            self.session = (message["sessionID"], message["sharerToken"])
             emit({"type": "session", "sessionID": message["sessionID"], "joinURL": message["joinURL"],
-                  "joinToken": message["joinToken"], "sharerToken": message["sharerToken"]})
+                  "joinToken": message["joinToken"], "sharerToken": message["sharerToken"], "resumed": message["resumed"]})
         elif kind == "peerJoined":
             await self.offer(message["viewerID"])
         elif kind == "peerLeft":
@@ -118,6 +121,16 @@ class Sharer:
                              "framesPerSecond": 30.0, "bitsPerSecond": 500_000, "active": True, "viewers": viewers})
 
 
+async def read_commands(queue):
+    """stdin lines as JSON commands on `queue`; None at EOF."""
+    loop = asyncio.get_running_loop()
+    while True:
+        line = await loop.run_in_executor(None, sys.stdin.readline)
+        await queue.put(json.loads(line) if line.strip() else None)
+        if not line:
+            return
+
+
 async def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("url")
@@ -125,26 +138,44 @@ async def main():
     parser.add_argument("--name", default="aiortc sharer")
     parser.add_argument("--stun", help="stun:HOST:PORT, default the server's own on 3478")
     options = parser.parse_args()
-    rgb = [int(options.colour[i:i + 2], 16) for i in (1, 3, 5)]
 
-    async with websockets.connect(options.url) as socket:
-        host = options.url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0]
-        sharer = Sharer(socket, rgb, options.stun or f"stun:{host}:3478")
-        await sharer.send({"type": "createSession", "displayName": options.name,
-                           "device": {"os": sys.platform, "hostName": "aiortc-host", "screenResolution": f"{WIDTH}x{HEIGHT}",
-                                      "clientKind": "aiortc"}})
+    host = options.url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0]
+    sharer = Sharer(colour(options.colour), options.stun or f"stun:{host}:3478")
+    commands = asyncio.Queue()
+    reader = asyncio.ensure_future(read_commands(commands))
+    while True:
+        async with websockets.connect(options.url) as socket:
+            sharer.socket = socket
+            if sharer.session is None:
+                await sharer.send({"type": "createSession", "displayName": options.name,
+                                   "device": {"os": sys.platform, "hostName": "aiortc-host",
+                                              "screenResolution": f"{WIDTH}x{HEIGHT}", "clientKind": "aiortc"}})
+            else:
+                await sharer.send({"type": "resume", "sessionID": sharer.session[0], "sharerToken": sharer.session[1]})
 
-        async def receive():
-            async for text in socket:
-                await sharer.handle(json.loads(text))
+            async def receive():
+                async for text in socket:
+                    await sharer.handle(json.loads(text))
 
-        stdin_closed = asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-        tasks = [asyncio.ensure_future(receive()), asyncio.ensure_future(sharer.report_status()), asyncio.ensure_future(stdin_closed)]
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in tasks:
-            task.cancel()
-        for viewer_id in list(sharer.peers):
-            await sharer.close_peer(viewer_id)
+            tasks = [asyncio.ensure_future(receive()), asyncio.ensure_future(sharer.report_status())]
+            command = asyncio.ensure_future(commands.get())
+            await asyncio.wait(tasks + [command], return_when=asyncio.FIRST_COMPLETED)
+            for task in tasks:
+                task.cancel()
+            for viewer_id in list(sharer.peers):
+                await sharer.close_peer(viewer_id)
+            next_command = command.result() if command.done() else None
+            command.cancel()
+        if next_command and next_command.get("command") == "reconnect":
+            # As after a network change: a new connection that resumes the session, now in another colour.
+            sharer.rgb = colour(next_command.get("colour", options.colour))
+            continue
+        reader.cancel()
+        return
+
+
+def colour(text):
+    return [int(text[i:i + 2], 16) for i in (1, 3, 5)]
 
 
 if __name__ == "__main__":

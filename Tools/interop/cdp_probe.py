@@ -3,14 +3,14 @@
 
 Used by Tests/RendezvousTests/BrowserTests.swift, inside the network namespace Chromium runs in:
 
-  python3 cdp_probe.py --port 9222 --url URL --until 'EXPR' [--timeout 60] [--screenshot FILE.png]
+  python3 cdp_probe.py --port 9222 --url URL --until 'EXPR' [--timeout 60] [--reuse] [--screenshot FILE.png]
 
-Opens URL in a new tab, evaluates EXPR every 200 ms until it returns something truthy, and prints
+Opens URL in a new tab (or, with --reuse, finds the tab showing it), evaluates EXPR every 200 ms until it returns something truthy, and prints
 {"type": "value", "value": <that value>} (or {"type": "timeout", "last": ...}) as one JSON line.
 With --screenshot it saves a PNG of the tab at that moment first.
 """
-import base64
 import argparse
+import base64
 import asyncio
 import json
 import time
@@ -32,6 +32,7 @@ async def main():
     parser.add_argument("--url", required=True)
     parser.add_argument("--until", required=True)
     parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--reuse", action="store_true", help="watch the tab already showing URL instead of opening one")
     parser.add_argument("--screenshot")
     options = parser.parse_args()
 
@@ -44,7 +45,11 @@ async def main():
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.1)
-    tab = http_json(options.port, "/json/new?" + urllib.parse.quote(options.url, safe=""), method="PUT")
+    tabs = [t for t in http_json(options.port, "/json/list") if t.get("type") == "page" and t.get("url") == options.url]
+    if options.reuse and tabs:
+        tab = tabs[0]
+    else:
+        tab = http_json(options.port, "/json/new?" + urllib.parse.quote(options.url, safe=""), method="PUT")
     async with websockets.connect(tab["webSocketDebuggerUrl"], max_size=None) as socket:
         ident = 0
         last = None
