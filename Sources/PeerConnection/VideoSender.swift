@@ -128,10 +128,11 @@ public struct VideoSender: Sendable {
     private mutating func absorb(_ blocks: [ReceptionReport], wallclock: NTPTimestamp) {
         guard let block = blocks.first(where: { $0.ssrc == ssrc }) else { return }
         statistics.fractionLost = Double(block.fractionLost) / 256
-        bitrate.reportReceived(fractionLost: statistics.fractionLost)
         statistics.cumulativeLost = block.cumulativeLost
         statistics.jitter = .seconds(Double(block.jitter) / Double(Self.clockRate))
-        if let rtt = block.roundTripTime(arrival: wallclock) { statistics.roundTripTime = rtt }
+        let rtt = block.roundTripTime(arrival: wallclock)
+        if let rtt { statistics.roundTripTime = rtt }
+        bitrate.reportReceived(fractionLost: statistics.fractionLost, roundTripTime: rtt)
     }
 
     /// A compound RTCP packet with a sender report and our CNAME (RFC 3550 §6.1), sent about once a second.

@@ -114,7 +114,7 @@ struct ShareCommand: AsyncParsableCommand {
                 let active = ContinuousClock.now - lastChange < Self.idleAfter
                 let viewers = share.summaries
                 let line = "viewers \(viewers.filter { $0.state == .connected }.count)  \(String(format: "%.1f", meter.framesPerSecond)) fps  "
-                    + "\(meter.bitsPerSecond / 1000) kbit/s  "
+                    + "\(meter.bitsPerSecond / 1000) kbit/s (target \(encodedBitrate / 1000))  "
                     + viewers.map { v in
                         "[\(v.name) \(v.state.rawValue) rtt \(v.roundTripTime.map { "\(Int($0 / .milliseconds(1))) ms" } ?? "–") loss \(Int(v.fractionLost * 100)) %]"
                     }.joined(separator: " ")

@@ -6,7 +6,8 @@ import Foundation
 /// quadrants, a strip of 32 blocks along the top that spells the wall-clock time in milliseconds
 /// (modulo 2^32, most significant bit first; white is 1), so whoever decodes a frame can tell how old
 /// its pixels are, and below it a black bar that moves every frame. Strip and bar stay within the top
-/// three block rows, so the quadrants' centres are always their pure colour.
+/// three block rows, so the quadrants' centres are always their pure colour (unless `--noise` fills the
+/// bottom-right one with noise, to load a link).
 struct TestPatternCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test-pattern",
@@ -28,6 +29,9 @@ struct TestPatternCommand: ParsableCommand {
 
     @Option(help: "Window title.")
     var title: String = "Glimpse test pattern"
+
+    @Flag(help: "Fill the bottom-right quadrant with fresh noise every frame: content no encoder compresses well, to load a link.")
+    var noise = false
 
     /// Quadrant colours as (blue, green, red): top left red, top right green, bottom left yellow, bottom right blue.
     static let quadrants: [(UInt8, UInt8, UInt8)] = [(0, 0, 255), (0, 255, 0), (0, 255, 255), (255, 0, 0)]
@@ -68,8 +72,16 @@ struct TestPatternCommand: ParsableCommand {
 
     private func draw(into pixels: UnsafeMutablePointer<UInt8>, frame: Int) {
         let bar = (frame * 8) % width
+        var state = UInt32(truncatingIfNeeded: frame &* 2_654_435_761) | 1  // xorshift32 noise, new each frame
         for y in 0..<height {
             for x in 0..<width {
+                if noise, y >= height / 2, x >= width / 2 {
+                    state ^= state << 13; state ^= state >> 17; state ^= state << 5
+                    let p = pixels + (y * width + x) * 4
+                    p[0] = UInt8(truncatingIfNeeded: state); p[1] = UInt8(truncatingIfNeeded: state >> 8)
+                    p[2] = UInt8(truncatingIfNeeded: state >> 16); p[3] = 255
+                    continue
+                }
                 let quadrant = (y < height / 2 ? 0 : 2) + (x < width / 2 ? 0 : 1)
                 var (b, g, r) = Self.quadrants[quadrant]
                 if y >= Self.block, y < 3 * Self.block, x >= bar, x < bar + 8 { (b, g, r) = (0, 0, 0) }

@@ -159,6 +159,17 @@ func syntheticFrame(_ index: Int, key: Bool, size: Int) -> [UInt8] {
         #expect(controller.target == 100_000)  // and by the minimum
     }
 
+    @Test func aBuildingQueueCutsBeforeLossDoes() {
+        var controller = BitrateController(initial: 2_000_000, maximum: 4_000_000)
+        controller.reportReceived(fractionLost: 0, roundTripTime: .milliseconds(20))
+        #expect(controller.target == 2_100_000)
+        controller.reportReceived(fractionLost: 0, roundTripTime: .milliseconds(45))  // within the threshold: grows
+        #expect(controller.target == 2_205_000)
+        controller.reportReceived(fractionLost: 0, roundTripTime: .milliseconds(90))  // queueing: −15 %
+        #expect(controller.target == 1_874_250)
+        #expect(controller.baseRoundTripTime == .milliseconds(20))
+    }
+
     @Test func rembCapsTheTarget() {
         var controller = BitrateController(initial: 2_000_000, maximum: 2_000_000)
         controller.receiverEstimated(700_000)

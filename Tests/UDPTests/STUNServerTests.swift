@@ -12,7 +12,7 @@ import UDP
         let mapped = try await BindingClient.mappedAddress(from: client, server: #require(server.localAddresses.first))
         #expect(mapped.ip == client.ip)
         #expect(mapped.port != 0)
-        #expect(server.counters.answered == 1)
+        #expect(server.counters.answered >= 1)  // a slow answer may meet a retransmission
         await server.close()
     }
 
