@@ -38,6 +38,10 @@ public struct VideoReceiver: Sendable {
     private var gapSince: ContinuousClock.Instant?
     private var lastKeyFrameRequest: ContinuousClock.Instant?
     private var nackHistory: [UInt16: (count: Int, last: ContinuousClock.Instant)] = [:]
+    /// The earliest packet seen before the first frame was released, and whether it starts a frame: if it
+    /// does not, the packets before it were lost, and nothing else would ever ask for them.
+    private var earliest: (number: Int64, sequenceNumber: UInt16, startsFrame: Bool)?
+    private var unwrapper = SequenceUnwrapper()
     /// When each missing packet was first noticed missing: reordering must get a chance first.
     private var missingSince: [UInt16: ContinuousClock.Instant] = [:]
     private var nextReport: ContinuousClock.Instant?
@@ -72,6 +76,11 @@ public struct VideoReceiver: Sendable {
         stats?.record(sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, arrival: now)
         nackHistory[packet.sequenceNumber] = nil
         missingSince[packet.sequenceNumber] = nil
+        let number = unwrapper.unwrap(packet.sequenceNumber)
+        if released == nil, earliest.map({ number < $0.number }) ?? true {
+            let startsFrame = (try? PayloadDescriptor(parsing: packet.payload))?.isStartOfPartition ?? false
+            earliest = (number, packet.sequenceNumber, startsFrame && (try? PayloadDescriptor(parsing: packet.payload))?.partitionIndex == 0)
+        }
         guard let frame = try? assembler.insert(packet) else { return [] }
         ready.append(frame)
         ready.sort { $0.sequenceNumbers.lowerBound < $1.sequenceNumbers.lowerBound }
@@ -128,7 +137,8 @@ public struct VideoReceiver: Sendable {
         // interarrival jitter, within 5…100 ms. Reordered packets then arrive before any NACK goes out.
         let jitter = Duration.seconds(Double(stats?.jitter ?? 0) / 90_000)
         let reorderWindow = min(max(jitter * 2, .milliseconds(5)), .milliseconds(100))
-        let missing = assembler.missingSequenceNumbers
+        var missing = assembler.missingSequenceNumbers
+        if released == nil, let earliest, !earliest.startsFrame { missing.insert(earliest.sequenceNumber &- 1, at: 0) }
         for number in missing where missingSince[number] == nil { missingSince[number] = now }
         let due = missing.filter { number in
             guard let since = missingSince[number], now - since >= reorderWindow else { return false }

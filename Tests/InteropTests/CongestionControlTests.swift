@@ -18,6 +18,26 @@ struct CongestionControlTests {
         }
     }
 
+    /// Chromium's feedback (reception reports and REMB) drives the same controller: with a browser viewer
+    /// behind the 2 Mbit/s bottleneck the sharer also comes down under it.
+    @Test(.enabled(if: BrowserHarness.ready, "needs chromium and python3 with websockets"))
+    func chromiumFeedbackBringsTheSharerUnderTheLink() async throws {
+        let harness = try await BrowserHarness()
+        defer { harness.stop() }
+        let link = try await EndToEndTests.share(on: harness, noise: true, bitrate: 4_000_000)
+        let sharer = try #require(harness.lastSharer)
+        let page = try harness.probe(url: link, until: "window.glimpseStats && window.glimpseStats.framesDecoded > 10")
+        _ = try await page.next("", timeout: .seconds(60))
+        try await harness.spaces.exec(harness.spaces.names[0], "tc", "qdisc", "add", "dev", "eth0", "root", "tbf", "rate", "2mbit",
+                                      "burst", "32kbit", "latency", "100ms")
+        let shapedFrom = Self.bitrates(sharer).count
+        try await Task.sleep(for: .seconds(20))
+        let shaped = Array(Self.bitrates(sharer)[shapedFrom...])
+        print("congestion chromium shaped_kbps=\(shaped)")
+        let settled = shaped.suffix(5)
+        #expect(settled.count == 5 && settled.reduce(0, +) / settled.count < 2000, "shaped: \(shaped)")
+    }
+
     @Test func sharerSettlesUnderATwoMegabitLinkAndRisesWhenItClears() async throws {
         let spaces = try await Namespaces.twoHosts()
         var processes: [LineProcess] = []

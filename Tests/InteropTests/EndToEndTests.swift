@@ -26,7 +26,8 @@ struct EndToEndTests {
     }
 
     /// Starts Xvfb, the test pattern and `glimpse share` in namespace 0; returns the join link.
-    static func share(on harness: BrowserHarness, width: Int = 640, height: Int = 360, fps: Int = 15, name: String = "Ana") async throws -> String {
+    static func share(on harness: BrowserHarness, width: Int = 640, height: Int = 360, fps: Int = 15, name: String = "Ana",
+                      noise: Bool = false, bitrate: Int = 2_500_000) async throws -> String {
         let display = ":\(Int.random(in: 150...250))"
         let xvfb = try harness.spaces.spawn(in: 0, ["Xvfb", display, "-screen", "0", "1280x720x24", "-nolisten", "tcp"])
         harness.track(xvfb)
@@ -34,13 +35,14 @@ struct EndToEndTests {
         let end = ContinuousClock.now + .seconds(10)
         while !FileManager.default.fileExists(atPath: socket), ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(50)) }
         let pattern = try harness.spaces.spawn(in: 0, [glimpseExecutable, "test-pattern", "--display", display,
-                                                       "--width", "\(width)", "--height", "\(height)", "--fps", "\(fps)"])
+                                                       "--width", "\(width)", "--height", "\(height)", "--fps", "\(fps)"]
+                                                       + (noise ? ["--noise"] : []))
         harness.track(pattern)
         harness.lastPattern = pattern
         _ = try await pattern.next("window ", timeout: .seconds(10))
         let sharer = try harness.spaces.spawn(in: 0, [glimpseExecutable, "share", "--server", "http://10.0.0.1:\(BrowserHarness.httpPort)",
                                                       "--display", display, "--window", "Glimpse test pattern", "--fps", "\(fps)",
-                                                      "--name", name])
+                                                      "--name", name, "--bitrate", "\(bitrate)"])
         harness.track(sharer)
         harness.lastSharer = sharer
         return try await sharer.next("link ", timeout: .seconds(20))

@@ -64,6 +64,24 @@ func syntheticFrame(_ index: Int, key: Bool, size: Int) -> [UInt8] {
         #expect(sender.statistics.retransmissions == 1 && receiver.statistics.nacksSent == 1)
     }
 
+    /// The first packet of the stream is lost: no later packet reveals the hole (the assembler only sees
+    /// packets after it), but a first packet that does not start a frame does, and it is NACKed.
+    @Test func lostFirstPacketIsAskedFor() throws {
+        var sender = VideoSender(cname: "test", origin: start)
+        var receiver = VideoReceiver()
+        let frames = (0..<3).map { syntheticFrame($0, key: $0 == 0, size: 3000) }
+        var (released, sent) = stream(frames: frames, drop: { $0 == 0 }, sender: &sender, receiver: &receiver)
+        #expect(released.isEmpty)
+        _ = receiver.tick(at: start + .milliseconds(100), wallclock: wallclock)
+        let tick = receiver.tick(at: start + .milliseconds(120), wallclock: wallclock)
+        let packets = try RTCPPacket.parseCompound(#require(tick))
+        let (retransmit, _) = sender.handle(rtcp: packets, at: start + .milliseconds(130), wallclock: wallclock)
+        #expect(retransmit == [sent[0]])
+        released += receiver.handle(rtp: retransmit[0], at: start + .milliseconds(140))
+        #expect(released.map(\.data) == frames)
+        #expect(receiver.statistics.keyFrameRequestsSent == 0)
+    }
+
     @Test func persistentGapAsksForAKeyFrameAndResumesAtIt() throws {
         var sender = VideoSender(cname: "test", origin: start)
         var receiver = VideoReceiver()
