@@ -190,7 +190,8 @@ enum Pages {
               cell(s.location.label), cell(viewers(s.viewers)), cell(duration(s.durationSeconds)),
               cell(s.width ? s.width + "×" + s.height : "—"), cell(s.framesPerSecond != null ? s.framesPerSecond.toFixed(0) : "—"),
               cell(s.bitsPerSecond != null ? (s.bitsPerSecond / 1000).toFixed(0) + " kbit/s" : "—"));
-            tr.onclick = () => window.open(s.joinURL, "_blank");
+            // A browser that blocks the new tab gets the viewer in this one instead of nothing.
+            tr.onclick = () => { if (!window.open(s.joinURL, "_blank")) location.href = s.joinURL; };
             return tr;
           }));
           updated.textContent = sessions.length + " session(s) · updated " + new Date().toLocaleTimeString();

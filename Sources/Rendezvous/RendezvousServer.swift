@@ -31,6 +31,15 @@ public struct RendezvousConfiguration: Sendable {
     /// How often Live View's event stream may send: soon after a change but at most this often, and
     /// at least once a second regardless.
     public var liveViewInterval: Duration = .milliseconds(250)
+    /// Most TCP connections served at once; beyond it the server stops accepting and new
+    /// connections wait in the listen backlog until one closes.
+    public var maxConnections = 20_000
+    /// How long a connection may take to send a complete request (or WebSocket upgrade), and how
+    /// long a kept-alive HTTP connection may sit idle between requests, before it is closed.
+    public var requestTimeout: Duration = .seconds(10)
+    /// How often the server pings each WebSocket; one that has not answered the previous ping by the
+    /// next is closed, so a silent peer is gone after about twice this.
+    public var webSocketPingInterval: Duration = .seconds(5)
 
     public init() {}
 }
@@ -87,15 +96,21 @@ public final class RendezvousServer: Sendable {
         // Frames up to 4 × the message limit are read, so a too-large message is refused with a reply
         // instead of a closed connection; beyond that the WebSocket layer closes with 1009.
         let webSocket = WebSocketServerConfiguration(maxFrameSize: configuration.limits.maxMessageBytes * 4,
-                                                     autoPing: .enabled(timePeriod: .seconds(5)))
-        var server = HTTPServerBuilder.http1WebSocketUpgrade(webSocketRouter: webSocketRouter,
-                                                             configuration: .init(ws: webSocket))
+                                                     autoPing: .enabled(timePeriod: configuration.webSocketPingInterval))
+        let requestTimeout = TimeAmount(configuration.requestTimeout)
+        let webSocketResponder = webSocketRouter.buildResponder()
+        var server = HTTPServerBuilder { responder in
+            RequestDeadlineChannel(base: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder,
+                                                                      configuration: .init(http1: .init(idleTimeout: requestTimeout), ws: webSocket)),
+                                   timeout: requestTimeout)
+        }
         if let tls { server = try .tls(server, tlsConfiguration: tls) }
 
         let application = Application(
             router: routes.router(),
             server: server,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.httpPort), serverName: "glimpse", backlog: 4096),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.httpPort), serverName: "glimpse", backlog: 4096,
+                                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
             onServerRunning: { channel in
                 boundContinuation.yield(channel.localAddress?.port ?? 0)
                 boundContinuation.finish()

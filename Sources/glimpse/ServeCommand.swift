@@ -54,6 +54,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds a session waits for its sharer to reconnect before it ends.")
     var resumeGrace = 15
 
+    @Option(help: "Most TCP connections at once; more wait in the listen backlog until one closes.")
+    var maxConnections = 20_000
+
+    @Option(help: "Seconds a connection may take to send a complete request or WebSocket upgrade (and may idle between HTTP requests) before it is closed.")
+    var requestTimeout = 10
+
+    @Option(help: "Seconds between WebSocket pings; a peer that misses one is closed at the next.")
+    var pingInterval = 5
+
     @Flag(help: "Log every session event.")
     var verbose = false
 
@@ -75,6 +84,9 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.limits.maxSessions = maxSessions
         configuration.limits.maxViewersPerSession = maxViewers
         configuration.limits.resumeGrace = .seconds(resumeGrace)
+        configuration.maxConnections = maxConnections
+        configuration.requestTimeout = .seconds(requestTimeout)
+        configuration.webSocketPingInterval = .seconds(pingInterval)
         let server = try await RendezvousServer.start(configuration, logger: logger)
         // One line on stdout for scripts and tests that start the server on port 0.
         FileHandle.standardOutput.write(Data("listening http=\(server.httpPort) stun=\(server.stunPort.map(String.init) ?? "off")\n".utf8))

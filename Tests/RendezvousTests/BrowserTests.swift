@@ -79,15 +79,37 @@ struct BrowserTests {
         harness.track(sharer)
         let session = try Self.json(try await sharer.next(timeout: .seconds(30)) { $0.contains("\"session\"") })
         let id = try #require(session["sessionID"] as? String)
-        let page = try harness.probe(url: "http://10.0.0.1:\(BrowserHarness.httpPort)/live?token=\(BrowserHarness.operatorToken)", until: """
-            (() => { const row = document.querySelector('tr[data-session="\(id)"]');
-                     return row && row.className === 'status-green' && row.textContent; })()
-            """)
+        let joinURL = try #require(session["joinURL"] as? String)
+        let artifacts = productsDirectory.appendingPathComponent("test-artifacts")
+        try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
+        let screenshot = artifacts.appendingPathComponent("live-view.png")
+        try? FileManager.default.removeItem(at: screenshot)
+        let liveURL = "http://10.0.0.1:\(BrowserHarness.httpPort)/live?token=\(BrowserHarness.operatorToken)"
+        let row = "document.querySelector('tr[data-session=\"\(id)\"]')"
+        let page = try harness.probe(url: liveURL, until: """
+            (() => { const row = \(row); return row && row.className === 'status-green' && row.textContent; })()
+            """, screenshot: screenshot.path)
         let seen = try Self.json(try await page.next("", timeout: .seconds(60)))
         let text = try #require(seen["value"] as? String)
         #expect(text.contains("aiortc test pattern — Live Ana"))
         #expect(text.contains("local network"))
         #expect(text.contains("320×240"))
+        // A PNG of the page as the operator saw it.
+        let png = try Data(contentsOf: screenshot)
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 1000)
+
+        // Clicking the row opens the session's join link, and that tab shows the sharer's video.
+        let click = try harness.probe(url: liveURL, until: "(() => { const row = \(row); if (!row) return false; row.click(); return true; })()", reuse: true)
+        #expect(try Self.json(try await click.next("", timeout: .seconds(60)))["type"] as? String == "value")
+        let viewer = try harness.probe(url: joinURL, until: "window.glimpseStats && window.glimpseStats.framesDecoded > 0 && JSON.stringify(window.glimpseStats)",
+                                       reuse: true)
+        let watched = try Self.json(try await viewer.next("", timeout: .seconds(60)))
+        #expect(watched["type"] as? String == "value", "the tab the click opened never decoded a frame: \(watched)")
+        let stats = try Self.json(try #require(watched["value"] as? String))
+        #expect((stats["framesDecoded"] as? Int ?? 0) > 0)
+        // In a new tab: Live View itself is still open.
+        let stayed = try harness.probe(url: liveURL, until: "document.title", reuse: true)
+        #expect(try Self.json(try await stayed.next("", timeout: .seconds(60)))["value"] as? String == "Glimpse · Live View")
     }
 
     static func json(_ line: String) throws -> [String: Any] {

@@ -7,30 +7,17 @@ import NIOConcurrencyHelpers
 import Rendezvous
 import Signalling
 import SignallingClient
+import TestSupport
 import Testing
 
-/// A rendezvous server on loopback with a free port, for one test.
-struct TestServer {
-    static let operatorToken = "operator-secret-1234"
+/// A rendezvous server on loopback that tests talk to over HTTP and WebSocket.
+protocol LoopbackServer: Sendable {
+    var httpPort: Int { get }
+}
 
-    let server: RendezvousServer
-
-    init(operatorToken: String? = Self.operatorToken, configure: (inout RendezvousConfiguration) -> Void = { _ in }) async throws {
-        var configuration = RendezvousConfiguration()
-        configuration.host = "127.0.0.1"
-        configuration.httpPort = 0
-        configuration.stunPort = 0
-        configuration.operatorToken = operatorToken
-        configuration.liveViewInterval = .milliseconds(50)
-        configure(&configuration)
-        // Quiet: cancelling the server at the end of a test makes Hummingbird log an error per connection.
-        var logger = Logger(label: "test.rendezvous")
-        logger.logLevel = .critical
-        server = try await RendezvousServer.start(configuration, logger: logger)
-    }
-
-    var base: String { "http://127.0.0.1:\(server.httpPort)" }
-    var webSocketURL: String { "ws://127.0.0.1:\(server.httpPort)/ws" }
+extension LoopbackServer {
+    var base: String { "http://127.0.0.1:\(httpPort)" }
+    var webSocketURL: String { "ws://127.0.0.1:\(httpPort)/ws" }
 
     func peer() async throws -> Peer {
         Peer(try await SignallingClient.connect(to: webSocketURL))
@@ -47,7 +34,7 @@ struct TestServer {
 
     /// Live View's rows through the API, as an operator.
     func rows() async throws -> [LiveViewRow] {
-        let (status, body, _) = try await get("/api/sessions", headers: ["Authorization": "Bearer \(Self.operatorToken)"])
+        let (status, body, _) = try await get("/api/sessions", headers: ["Authorization": "Bearer \(TestServer.operatorToken)"])
         #expect(status == 200)
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
@@ -68,8 +55,48 @@ struct TestServer {
         }
         return rows
     }
+}
+
+/// A rendezvous server in this process with a free port, for one test.
+struct TestServer: LoopbackServer {
+    static let operatorToken = "operator-secret-1234"
+
+    let server: RendezvousServer
+
+    init(operatorToken: String? = Self.operatorToken, configure: (inout RendezvousConfiguration) -> Void = { _ in }) async throws {
+        var configuration = RendezvousConfiguration()
+        configuration.host = "127.0.0.1"
+        configuration.httpPort = 0
+        configuration.stunPort = 0
+        configuration.operatorToken = operatorToken
+        configuration.liveViewInterval = .milliseconds(50)
+        configure(&configuration)
+        // Quiet: cancelling the server at the end of a test makes Hummingbird log an error per connection.
+        var logger = Logger(label: "test.rendezvous")
+        logger.logLevel = .critical
+        server = try await RendezvousServer.start(configuration, logger: logger)
+    }
+
+    var httpPort: Int { server.httpPort }
 
     func close() async { await server.close() }
+}
+
+/// `glimpse serve` in a child process on a free loopback port, for tests whose thousands of
+/// sockets must not live in the test process (Foundation's `Process` breaks once descriptor
+/// numbers pass 1024, and other suites start processes concurrently).
+struct ChildServer: LoopbackServer {
+    let process: LineProcess
+    let httpPort: Int
+
+    init(_ options: [String]) async throws {
+        process = try LineProcess([glimpseExecutable, "serve", "--host", "127.0.0.1", "--http-port", "0", "--stun-port", "0",
+                                   "--operator-token", TestServer.operatorToken] + options)
+        let line = try await process.next("listening", timeout: .seconds(20))
+        httpPort = try #require(line.split(separator: " ").first { $0.hasPrefix("http=") }.flatMap { Int($0.dropFirst(5)) })
+    }
+
+    func close() { process.kill() }
 }
 
 /// A signalling client whose incoming messages are collected, so tests can wait for one with a timeout.
@@ -135,7 +162,7 @@ extension Message {
 let testDevice = DeviceInfo(os: "Linux", hostName: "desk-7", screenResolution: "1920x1080", clientKind: "test")
 
 /// A sharer with a session and a viewer joined to it.
-func sessionWithViewer(_ server: TestServer) async throws -> (sharer: Peer, viewer: Peer, created: SessionCreated, viewerID: String) {
+func sessionWithViewer(_ server: some LoopbackServer) async throws -> (sharer: Peer, viewer: Peer, created: SessionCreated, viewerID: String) {
     let sharer = try await server.peer()
     try await sharer.send(.createSession(CreateSession(displayName: "Ana", device: testDevice)))
     let created = try #require(try await sharer.next().sessionCreated)

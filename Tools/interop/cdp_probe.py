@@ -5,7 +5,8 @@ Used by Tests/RendezvousTests/BrowserTests.swift, inside the network namespace C
 
   python3 cdp_probe.py --port 9222 --url URL --until 'EXPR' [--timeout 60] [--reuse] [--screenshot FILE.png]
 
-Opens URL in a new tab (or, with --reuse, finds the tab showing it), evaluates EXPR every 200 ms until it returns something truthy, and prints
+Opens URL in a new tab (or, with --reuse, waits for a tab showing it, e.g. one the page itself opened), evaluates EXPR every 200 ms
+(as if from a user gesture, so EXPR may click things that open windows) until it returns something truthy, and prints
 {"type": "value", "value": <that value>} (or {"type": "timeout", "last": ...}) as one JSON line.
 With --screenshot it saves a PNG of the tab at that moment first.
 """
@@ -45,9 +46,17 @@ async def main():
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.1)
-    tabs = [t for t in http_json(options.port, "/json/list") if t.get("type") == "page" and t.get("url") == options.url]
-    if options.reuse and tabs:
-        tab = tabs[0]
+    if options.reuse:
+        # Never open one instead: a tab this probe opened would prove nothing about the one expected.
+        while True:
+            tabs = [t for t in http_json(options.port, "/json/list") if t.get("type") == "page" and t.get("url") == options.url]
+            if tabs:
+                tab = tabs[0]
+                break
+            if time.monotonic() > deadline:
+                print(json.dumps({"type": "timeout", "last": "no tab shows " + options.url}), flush=True)
+                return
+            await asyncio.sleep(0.2)
     else:
         tab = http_json(options.port, "/json/new?" + urllib.parse.quote(options.url, safe=""), method="PUT")
     async with websockets.connect(tab["webSocketDebuggerUrl"], max_size=None) as socket:
@@ -56,7 +65,8 @@ async def main():
         while time.monotonic() < deadline:
             ident += 1
             await socket.send(json.dumps({"id": ident, "method": "Runtime.evaluate",
-                                          "params": {"expression": options.until, "returnByValue": True}}))
+                                          "params": {"expression": options.until, "returnByValue": True,
+                                                                     "userGesture": True}}))
             while True:
                 reply = json.loads(await socket.recv())
                 if reply.get("id") == ident:
