@@ -87,6 +87,14 @@ extension X11Display {
         return String(decoding: name.bytes, as: UTF8.self)
     }
 
+    /// The window that has the input focus as the window manager reports it (`_NET_ACTIVE_WINDOW`); nil
+    /// without a window manager that keeps it, or when no window is active.
+    public func activeWindow() -> WindowID? {
+        guard let value = property(of: root, named: atom("_NET_ACTIVE_WINDOW"), format: 32), value.type == atomWindow,
+              let first = value.longs.first, first != 0 else { return nil }
+        return WindowID(bitPattern: first)
+    }
+
     private func clientList() -> [WindowID]? {
         guard let list = property(of: root, named: atom("_NET_CLIENT_LIST"), format: 32), list.type == atomWindow else {
             return nil

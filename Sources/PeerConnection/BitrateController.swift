@@ -3,7 +3,7 @@
 /// estimate (REMB) as a cap when it sends one.
 ///
 /// Each reception report's loss fraction p moves the estimate: above 10 % it falls to A·(1 − 0.5·p),
-/// below 2 % it grows by 5 %, in between it holds. Loss alone lets the sender sit a few per cent above a
+/// below 2 % it grows by 8 % (GCC's multiplicative increase), in between it holds. Loss alone lets the sender sit a few per cent above a
 /// bottleneck (GCC tolerates up to 10 % loss), so queueing delay counts too: a round-trip time more than
 /// ``queueingThreshold`` above the smallest seen means a queue is building at the bottleneck, and the
 /// estimate falls by 15 % (GCC's over-use response) instead of growing. The sender then settles under
@@ -43,7 +43,7 @@ public struct BitrateController: Sendable, Equatable {
         } else if queueing {
             lossBased = Int(Double(lossBased) * 0.85)
         } else if p < 0.02 {
-            lossBased = Int(Double(lossBased) * 1.05)
+            lossBased = Int(Double(lossBased) * 1.08)
         }
         lossBased = max(minimum, min(lossBased, maximum))
     }

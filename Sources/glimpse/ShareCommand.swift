@@ -111,7 +111,10 @@ struct ShareCommand: AsyncParsableCommand {
                 }
             }
             if meter.due() {
-                let active = ContinuousClock.now - lastChange < Self.idleAfter
+                // Idle: nothing changed for a while, or the shared window is in the background (another window
+                // has the focus, when a window manager says so).
+                let background = capturer.window.map { window in x.activeWindow().map { $0 != window } ?? false } ?? false
+                let active = ContinuousClock.now - lastChange < Self.idleAfter && !background
                 let viewers = share.summaries
                 let line = "viewers \(viewers.filter { $0.state == .connected }.count)  \(String(format: "%.1f", meter.framesPerSecond)) fps  "
                     + "\(meter.bitsPerSecond / 1000) kbit/s (target \(encodedBitrate / 1000))  "
@@ -126,7 +129,7 @@ struct ShareCommand: AsyncParsableCommand {
                 meter.reset()
             }
             try await Task.sleep(until: next)
-            guard let captured = try nextFrame(from: capturer) else {
+            guard let captured = try nextFrame(from: capturer, previous: frame) else {
                 LineWriter.standardError.write("the shared window closed; the share ends")
                 break
             }
@@ -135,13 +138,20 @@ struct ShareCommand: AsyncParsableCommand {
         await share.close()
     }
 
-    /// The next captured frame, or nil once the shared window is gone.
-    private func nextFrame(from capturer: ScreenCapturer) throws -> Frame? {
+    /// The next captured frame, or nil once the shared window is gone. A minimised (unmapped) window has no
+    /// pixels: the last frame stands, unchanged, and the share counts as idle until it comes back.
+    private func nextFrame(from capturer: ScreenCapturer, previous: Frame) throws -> Frame? {
         do {
             return try capturer.capture()
         } catch {
-            if case .windowClosed = error { return nil }
-            throw error
+            switch error {
+            case .windowClosed: return nil
+            case .windowNotViewable:
+                var frame = previous
+                frame.changed = false
+                return frame
+            default: throw error
+            }
         }
     }
 }

@@ -28,12 +28,10 @@ struct EndToEndTests {
     /// Starts Xvfb, the test pattern and `glimpse share` in namespace 0; returns the join link.
     static func share(on harness: BrowserHarness, width: Int = 640, height: Int = 360, fps: Int = 15, name: String = "Ana",
                       noise: Bool = false, bitrate: Int = 2_500_000) async throws -> String {
-        let display = ":\(Int.random(in: 150...250))"
-        let xvfb = try harness.spaces.spawn(in: 0, ["Xvfb", display, "-screen", "0", "1280x720x24", "-nolisten", "tcp"])
-        harness.track(xvfb)
-        let socket = "/tmp/.X11-unix/X\(display.dropFirst())"
-        let end = ContinuousClock.now + .seconds(10)
-        while !FileManager.default.fileExists(atPath: socket), ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(50)) }
+        // Xvfb listens on a Unix socket only, which every namespace sees; it picks a free display itself.
+        let xvfb = try Xvfb()
+        harness.displays.append(xvfb)
+        let display = xvfb.display
         let pattern = try harness.spaces.spawn(in: 0, [glimpseExecutable, "test-pattern", "--display", display,
                                                        "--width", "\(width)", "--height", "\(height)", "--fps", "\(fps)"]
                                                        + (noise ? ["--noise"] : []))

@@ -170,7 +170,7 @@ func syntheticFrame(_ index: Int, key: Bool, size: Int) -> [UInt8] {
         controller.reportReceived(fractionLost: 0.05)
         #expect(controller.target == 1_800_000)
         controller.reportReceived(fractionLost: 0)
-        #expect(controller.target == 1_890_000)
+        #expect(controller.target == 1_944_000)
         for _ in 0..<100 { controller.reportReceived(fractionLost: 0) }
         #expect(controller.target == 4_000_000)  // bounded by the configured maximum
         for _ in 0..<100 { controller.reportReceived(fractionLost: 0.9) }
@@ -180,11 +180,11 @@ func syntheticFrame(_ index: Int, key: Bool, size: Int) -> [UInt8] {
     @Test func aBuildingQueueCutsBeforeLossDoes() {
         var controller = BitrateController(initial: 2_000_000, maximum: 4_000_000)
         controller.reportReceived(fractionLost: 0, roundTripTime: .milliseconds(20))
-        #expect(controller.target == 2_100_000)
+        #expect(controller.target == 2_160_000)
         controller.reportReceived(fractionLost: 0, roundTripTime: .milliseconds(45))  // within the threshold: grows
-        #expect(controller.target == 2_205_000)
+        #expect(controller.target == 2_332_800)
         controller.reportReceived(fractionLost: 0, roundTripTime: .milliseconds(90))  // queueing: −15 %
-        #expect(controller.target == 1_874_250)
+        #expect(controller.target == 1_982_880)
         #expect(controller.baseRoundTripTime == .milliseconds(20))
     }
 

@@ -23,6 +23,8 @@ public final class BrowserHarness: @unchecked Sendable {
     /// The most recent test pattern and sharer a test started, for tests that pause or kill them.
     public var lastPattern: LineProcess?
     public var lastSharer: LineProcess?
+    /// X servers the test started; released (and so stopped) by ``stop()``.
+    public var displays: [Xvfb] = []
     private var processes: [LineProcess] = []
     private let profile = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-chromium-\(UUID().uuidString)")
 
@@ -62,6 +64,7 @@ public final class BrowserHarness: @unchecked Sendable {
     /// Kills every process and removes the namespaces before returning, so nothing outlives the test run.
     public func stop() {
         for process in processes.reversed() { process.kill() }
+        displays = []
         spaces.remove()
         try? FileManager.default.removeItem(at: profile)
     }
