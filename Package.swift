@@ -232,7 +232,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SharingTests",
-            dependencies: ["Sharing", "PeerConnection", "Rendezvous", "Signalling", "DTLS", "ICE", "STUN", "VP8"]
+            dependencies: ["Sharing", "PeerConnection", "Rendezvous", "Signalling", "DTLS", "ICE", "STUN", "VP8", "TestSupport"]
         ),
 
         // MARK: CLI
@@ -240,6 +240,7 @@ let package = Package(
             name: "glimpse",
             dependencies: [
                 "STUN", "UDP", "ICE", "SDP", "CZlib", "CX11", "Rendezvous", "Capture", "VP8", "Sharing", "Signalling", "DTLS", "PeerConnection",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

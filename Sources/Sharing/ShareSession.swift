@@ -14,6 +14,10 @@ import SignallingClient
 /// The owner encodes once for everyone; ``takeKeyFrameRequest()`` says when the next frame must be a
 /// key frame (a viewer connected or lost the picture), and ``targetBitrate`` is the lowest any viewer's
 /// congestion control allows.
+///
+/// Media does not pass through the server, so a lost signalling connection does not stop the picture:
+/// the session reconnects and resumes (keeping its id and link) within ``resumeWindow``, and offers
+/// again to the viewers the server announces.
 public final class ShareSession: Sendable {
     public struct Configuration: Sendable {
         public var signallingURL: String
@@ -51,13 +55,18 @@ public final class ShareSession: Sendable {
         case viewerStateChanged(id: String, PeerConnection.State)
         /// The server refused something or closed the session.
         case error(String)
-        /// The signalling connection is gone.
+        /// The signalling connection dropped; the session tries to resume.
         case disconnected
+        /// Reconnected to the server with the same session id.
+        case resumed
+        /// The session could not be resumed: it has ended.
+        case ended
     }
 
     public let session: SessionCreated
     private let configuration: Configuration
-    private let client: SignallingClient
+    /// The current signalling connection; replaced when the session resumes after a drop.
+    private let client: NIOLockedValueBox<SignallingClient>
     private let certificate: DTLSCertificate
     private let viewers = NIOLockedValueBox<[String: Viewer]>([:])
     private let keyFrameWanted = NIOLockedValueBox(false)
@@ -98,7 +107,7 @@ public final class ShareSession: Sendable {
                  certificate: DTLSCertificate, onEvent: @escaping @Sendable (Event) -> Void) {
         self.session = session
         self.configuration = configuration
-        self.client = client
+        self.client = NIOLockedValueBox(client)
         self.certificate = certificate
         self.onEvent = onEvent
     }
@@ -139,7 +148,7 @@ public final class ShareSession: Sendable {
             ViewerStatus(viewerID: summary.id, state: summary.state.rawValue,
                          rttMilliseconds: summary.roundTripTime.map { $0 / .milliseconds(1) }, lossFraction: summary.fractionLost)
         }
-        try? await client.send(.status(StatusReport(source: source, width: width, height: height, framesPerSecond: framesPerSecond,
+        try? await signalling.send(.status(StatusReport(source: source, width: width, height: height, framesPerSecond: framesPerSecond,
                                                     bitsPerSecond: bitsPerSecond, active: active, viewers: viewers)))
     }
 
@@ -148,43 +157,90 @@ public final class ShareSession: Sendable {
         loop.withLockedValue { $0?.cancel() }
         let connections = viewers.withLockedValue { viewers in defer { viewers = [:] }; return viewers.values.compactMap(\.connection) }
         for connection in connections { await connection.close() }
-        await client.close()
+        await signalling.close()
     }
+
+    private var signalling: SignallingClient { client.withLockedValue { $0 } }
+
+    /// How long the session keeps trying to resume: the server's default grace period for a lost sharer.
+    public static let resumeWindow: Duration = .seconds(15)
 
     // MARK: Signalling
 
     private func serve() async {
-        for await message in client.messages {
-            switch message {
-            case .peerJoined(let peer):
-                viewers.withLockedValue { $0[peer.viewerID] = Viewer(name: peer.viewerName) }
-                onEvent(.viewerJoined(id: peer.viewerID, name: peer.viewerName))
-                await offer(to: peer.viewerID)
-            case .peerLeft(let peer):
-                if let connection = viewers.withLockedValue({ $0.removeValue(forKey: peer.viewerID)?.connection }) {
-                    await connection.close()
+        while !Task.isCancelled {
+            for await message in signalling.messages { await handle(message) }
+            guard !Task.isCancelled else { return }
+            onEvent(.disconnected)
+            guard await resume() else {
+                onEvent(.ended)
+                return
+            }
+            onEvent(.resumed)
+        }
+    }
+
+    /// Reconnects with backoff and sends `resume` until the server takes the session back or the window closes.
+    private func resume() async -> Bool {
+        let end = ContinuousClock.now + Self.resumeWindow
+        var delay = Duration.milliseconds(200)
+        while ContinuousClock.now < end, !Task.isCancelled {
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(2))
+            guard let client = try? await SignallingClient.connect(to: configuration.signallingURL) else { continue }
+            try? await client.send(.resume(Resume(sessionID: session.sessionID, sharerToken: session.sharerToken)))
+            for await message in client.messages {
+                if case .sessionCreated(let created) = message, created.resumed, created.sessionID == session.sessionID {
+                    self.client.withLockedValue { $0 = client }
+                    return true
                 }
-                onEvent(.viewerLeft(id: peer.viewerID))
-            case .answer(let answer):
-                deliver(message, to: answer.viewerID)
-            case .candidate(let candidate):
-                deliver(message, to: candidate.viewerID)
-            case .endOfCandidates(let end):
-                deliver(message, to: end.viewerID)
-            case .error(let error):
-                onEvent(.error(error.message))
-            case .sessionEnded:
-                onEvent(.error("the session ended"))
-            default:
-                break
+                if case .error(let error) = message {
+                    onEvent(.error(error.message))
+                    await client.close()
+                    return false
+                }
             }
         }
-        onEvent(.disconnected)
+        return false
+    }
+
+    private func handle(_ message: Signalling.Message) async {
+        switch message {
+        case .peerJoined(let peer):
+            // After a resume the server announces the viewers again: each gets a fresh offer and connection.
+            let previous = viewers.withLockedValue { viewers in
+                defer { viewers[peer.viewerID] = Viewer(name: peer.viewerName) }
+                return viewers[peer.viewerID]?.connection
+            }
+            await previous?.close()
+            onEvent(.viewerJoined(id: peer.viewerID, name: peer.viewerName))
+            await offer(to: peer.viewerID)
+        case .peerLeft(let peer):
+            if let connection = viewers.withLockedValue({ $0.removeValue(forKey: peer.viewerID)?.connection }) {
+                await connection.close()
+            }
+            onEvent(.viewerLeft(id: peer.viewerID))
+        case .answer(let answer):
+            deliver(message, to: answer.viewerID)
+        case .candidate(let candidate):
+            deliver(message, to: candidate.viewerID)
+        case .endOfCandidates(let end):
+            deliver(message, to: end.viewerID)
+        case .error(let error):
+            onEvent(.error(error.message))
+        case .sessionEnded:
+            onEvent(.error("the session ended"))
+        default:
+            break
+        }
     }
 
     /// Starts a peer connection for a viewer and sends it our offer; candidates trickle after it.
     private func offer(to viewerID: String) async {
         let client = self.client, onEvent = self.onEvent, keyFrameWanted = self.keyFrameWanted
+        let signal: @Sendable (Signalling.Message) -> Void = { message in
+            Task { try? await client.withLockedValue { $0 }.send(message) }
+        }
         do {
             let connection = try await PeerConnection.start(
                 role: .sharer, certificate: certificate, cname: "glimpse", configuration: configuration.ice,
@@ -193,10 +249,9 @@ public final class ShareSession: Sendable {
                 onEvent: { event in
                     switch event {
                     case .localCandidate(let candidate):
-                        Task { try? await client.send(.candidate(CandidateMessage(viewerID: viewerID, candidate: candidate.description,
-                                                                                  sdpMid: "0", sdpMLineIndex: 0))) }
+                        signal(.candidate(CandidateMessage(viewerID: viewerID, candidate: candidate.description, sdpMid: "0", sdpMLineIndex: 0)))
                     case .endOfLocalCandidates:
-                        Task { try? await client.send(.endOfCandidates(EndOfCandidates(viewerID: viewerID))) }
+                        signal(.endOfCandidates(EndOfCandidates(viewerID: viewerID)))
                     case .stateChanged(let state):
                         if state == .connected { keyFrameWanted.withLockedValue { $0 = true } }
                         onEvent(.viewerStateChanged(id: viewerID, state))
@@ -217,7 +272,7 @@ public final class ShareSession: Sendable {
                 await connection.close()
                 return
             }
-            try await client.send(.offer(SessionDescriptionMessage(viewerID: viewerID, sdp: offer.serialized)))
+            try await signalling.send(.offer(SessionDescriptionMessage(viewerID: viewerID, sdp: offer.serialized)))
             for message in early { deliver(message, to: viewerID) }
         } catch {
             onEvent(.error("viewer \(viewerID): \(error)"))

@@ -4,6 +4,7 @@ import DTLS
 import Foundation
 import ICE
 import Logging
+import NIOConcurrencyHelpers
 import Sharing
 import Signalling
 import STUN
@@ -66,6 +67,7 @@ struct ShareCommand: AsyncParsableCommand {
         var frame = try capturer.capture()
         let encoder = try VP8Encoder(.init(width: frame.width, height: frame.height, targetBitrate: bitrate, maxFrameRate: fps))
 
+        let ended = NIOLockedValueBox(false)
         let share = try await ShareSession.start(
             .init(signallingURL: JoinLink.signallingURL(server: server)!, displayName: name,
                   device: DeviceInfo(os: operatingSystem(), hostName: ProcessInfo.processInfo.hostName,
@@ -78,7 +80,11 @@ struct ShareCommand: AsyncParsableCommand {
                 case .viewerLeft(let id): LineWriter.standardError.write("viewer \(id) left")
                 case .viewerStateChanged(let id, let state): LineWriter.standardError.write("viewer \(id) \(state.rawValue)")
                 case .error(let message): LineWriter.standardError.write("error: \(message)")
-                case .disconnected: LineWriter.standardError.write("the rendezvous server closed the connection")
+                case .disconnected: LineWriter.standardError.write("lost the rendezvous server; resuming the session…")
+                case .resumed: LineWriter.standardError.write("resumed the session")
+                case .ended:
+                    LineWriter.standardError.write("could not resume the session; the share ends")
+                    ended.withLockedValue { $0 = true }
                 }
             })
         LineWriter().write("link \(share.session.joinURL)")
@@ -91,7 +97,7 @@ struct ShareCommand: AsyncParsableCommand {
         var lastEncoded = ContinuousClock.now
         let interval = Duration.seconds(1) / fps
         var next = ContinuousClock.now
-        while !Task.isCancelled {
+        while !Task.isCancelled, !ended.withLockedValue({ $0 }) {
             next += interval
             let key = share.takeKeyFrameRequest()
             if frame.changed { lastChange = frame.timestamp }

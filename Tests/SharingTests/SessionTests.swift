@@ -7,6 +7,8 @@ import Rendezvous
 import Signalling
 import STUN
 import Testing
+import TestSupport
+import Foundation
 import VP8
 @testable import Sharing
 
@@ -91,6 +93,48 @@ func frame(_ index: Int, key: Bool) -> [UInt8] {
         #expect(try await eventually { frames().last == frame(99, key: false) })
         await viewers[1].0.close()
         await share.close()
+        await server.close()
+    }
+
+    /// The sharer's signalling connection is cut (a proxy in its path is killed): the share resumes with
+    /// the same session id once the path is back, offers again to its viewer, and frames keep arriving.
+    @Test func shareResumesAfterLosingTheServer() async throws {
+        let server = try await Self.server()
+        let port = Int.random(in: 30000...39999)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Tools/interop/tcp_proxy.py").standardized.path
+        var proxy = try LineProcess(["python3", script, "\(port)", "\(server.httpPort)"])
+        _ = try await proxy.next("listening")
+        let sharerEvents = Recorder<ShareSession.Event>()
+        let share = try await ShareSession.start(
+            .init(signallingURL: "ws://127.0.0.1:\(port)/ws", displayName: "Tester",
+                  device: DeviceInfo(os: "Linux", hostName: "test", screenResolution: "64x64", clientKind: "glimpse-cli"),
+                  addresses: Self.loopback),
+            certificate: try .generateSelfSigned(), onEvent: { sharerEvents.record($0) })
+        let viewerEvents = Recorder<ViewSession.Event>()
+        let viewer = try await ViewSession.join(try #require(JoinLink(share.session.joinURL)), name: "Ana",
+                                                certificate: try .generateSelfSigned(), addresses: Self.loopback,
+                                                onEvent: { viewerEvents.record($0) })
+        #expect(try await eventually { share.summaries.first?.state == .connected })
+
+        proxy.kill()
+        #expect(try await eventually { sharerEvents.events.contains(.disconnected) })
+        proxy = try LineProcess(["python3", script, "\(port)", "\(server.httpPort)"])
+        _ = try await proxy.next("listening")
+        #expect(try await eventually { sharerEvents.events.contains(.resumed) })
+        #expect(try await eventually { share.summaries.first?.state == .connected })
+
+        let frames = { viewerEvents.events.compactMap { if case .frame(let f) = $0 { f.data } else { nil } } }
+        let before = frames().count
+        for index in 0..<10 {
+            share.send(frame: frame(index, key: share.takeKeyFrameRequest() || index == 0), capturedAt: .now)
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try await eventually { frames().count >= before + 10 })
+        let stored = try #require(await server.store.session(share.session.sessionID))
+        #expect(stored.id == share.session.sessionID)
+        await viewer.close()
+        await share.close()
+        proxy.kill()
         await server.close()
     }
 
