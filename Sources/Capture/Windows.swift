@@ -77,7 +77,7 @@ extension X11Display {
     }
 
     /// The window's title: `_NET_WM_NAME` (UTF-8), else `WM_NAME` (Latin-1 when typed STRING).
-    func title(of window: WindowID) -> String? {
+    public func title(of window: WindowID) -> String? {
         if let name = property(of: window, named: atom("_NET_WM_NAME"), format: 8) {
             return String(decoding: name.bytes, as: UTF8.self)
         }

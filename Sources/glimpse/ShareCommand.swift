@@ -129,7 +129,7 @@ struct ShareCommand: AsyncParsableCommand {
                     }.joined(separator: " ")
                 LineWriter.standardError.write(line)
                 // The shared window's current title: applications retitle their windows as documents change.
-                let shown = capturer.window.flatMap { id in x.listWindows().first { $0.id == id }?.title } ?? title
+                let shown = capturer.window.flatMap { x.title(of: $0) } ?? title
                 await share.report(source: shown, width: frame.width, height: frame.height, framesPerSecond: meter.framesPerSecond,
                                    bitsPerSecond: meter.bitsPerSecond, active: active)
                 meter.reset()
