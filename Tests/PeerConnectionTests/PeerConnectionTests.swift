@@ -1,6 +1,5 @@
 import DTLS
 import ICE
-import NIOConcurrencyHelpers
 import TestSupport
 import SDP
 import STUN
@@ -10,22 +9,11 @@ import VP8
 @testable import PeerConnection
 
 /// Events one peer connection reported.
-final class EventLog: Sendable {
-    private let box = NIOLockedValueBox<[(at: ContinuousClock.Instant, event: PeerConnection.Event)]>([])
-    var events: [PeerConnection.Event] { box.withLockedValue { $0.map(\.event) } }
-    var timedEvents: [(at: ContinuousClock.Instant, event: PeerConnection.Event)] { box.withLockedValue { $0 } }
-    func record(_ event: PeerConnection.Event) { box.withLockedValue { $0.append((.now, event)) } }
+typealias EventLog = Recorder<PeerConnection.Event>
+
+extension Recorder<PeerConnection.Event> {
     var frames: [VP8Frame] { events.compactMap { if case .frame(let f) = $0 { f } else { nil } } }
     var gathered: Bool { events.contains(.endOfLocalCandidates) }
-
-    func wait(_ timeout: Duration = .seconds(10), until condition: () -> Bool) async throws -> Bool {
-        let end = ContinuousClock.now + timeout
-        while !condition() {
-            guard ContinuousClock.now < end else { return false }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return true
-    }
 }
 
 @Suite struct PeerConnectionTests {
@@ -39,7 +27,7 @@ final class EventLog: Sendable {
                                                     onEvent: { sharerLog.record($0) })
         let viewer = try await PeerConnection.start(role: .viewer, certificate: .generateSelfSigned(), addresses: loopback,
                                                     onEvent: { viewerLog.record($0) })
-        #expect(try await sharerLog.wait { sharerLog.gathered && viewerLog.gathered })
+        #expect(try await eventually { sharerLog.gathered && viewerLog.gathered })
         var offer = try SessionDescription(parsing: try sharer.createOffer().serialized)
         let sharerCandidate = try #require(offer.media[0].candidates.first)
         if let relay { redirect(&offer, to: relay.endpoint.localAddress) }
@@ -63,7 +51,7 @@ final class EventLog: Sendable {
     }
 
     static func connected(_ a: EventLog, _ b: EventLog) async throws -> Bool {
-        try await a.wait { a.events.contains(.stateChanged(.connected)) && b.events.contains(.stateChanged(.connected)) }
+        try await eventually { a.events.contains(.stateChanged(.connected)) && b.events.contains(.stateChanged(.connected)) }
     }
 
     @Test func sharerStreamsToViewerOverLoopback() async throws {
@@ -74,10 +62,10 @@ final class EventLog: Sendable {
             sharer.send(frame: frame)
             try await Task.sleep(for: .milliseconds(5))
         }
-        #expect(try await viewerLog.wait { viewerLog.frames.count == frames.count })
+        #expect(try await eventually { viewerLog.frames.count == frames.count })
         #expect(viewerLog.frames.map(\.data) == frames)
         // RTCP flows both ways: the sharer hears reception reports and learns the round-trip time.
-        #expect(try await sharerLog.wait { sharer.statistics.sender?.roundTripTime != nil })
+        #expect(try await eventually { sharer.statistics.sender?.roundTripTime != nil })
         #expect(sharer.statistics.selectedPair != nil && viewer.statistics.drops.total == 0)
         await viewer.close()
         await sharer.close()
@@ -97,7 +85,7 @@ final class EventLog: Sendable {
             sharer.send(frame: frame)
             try await Task.sleep(for: .milliseconds(15))
         }
-        #expect(try await viewerLog.wait { viewerLog.frames.count >= frames.count })
+        #expect(try await eventually { viewerLog.frames.count >= frames.count })
         #expect(Array(viewerLog.frames.map(\.data).prefix(frames.count)) == frames)
         #expect(relay.dropped > 0)
         #expect((sharer.statistics.sender?.retransmissions ?? 0) > 0)
@@ -116,10 +104,10 @@ final class EventLog: Sendable {
         try await Task.sleep(for: .milliseconds(50))
         relay.setLoss(0)
         sharer.send(frame: syntheticFrame(1, key: false, size: 3000))
-        #expect(try await sharerLog.wait { sharerLog.events.contains(.keyFrameRequested) })
+        #expect(try await eventually { sharerLog.events.contains(.keyFrameRequested) })
         let key = syntheticFrame(2, key: true, size: 3000)
         sharer.send(frame: key)
-        #expect(try await viewerLog.wait { viewerLog.frames.first?.data == key })
+        #expect(try await eventually { viewerLog.frames.first?.data == key })
         await sharer.close()
         await viewer.close()
     }

@@ -1,7 +1,6 @@
 import DTLS
 import ICE
 import Logging
-import NIOConcurrencyHelpers
 import PeerConnection
 import Rendezvous
 import Signalling
@@ -11,21 +10,6 @@ import TestSupport
 import Foundation
 import VP8
 @testable import Sharing
-
-final class Recorder<Event: Sendable>: Sendable {
-    private let box = NIOLockedValueBox<[Event]>([])
-    var events: [Event] { box.withLockedValue { $0 } }
-    func record(_ event: Event) { box.withLockedValue { $0.append(event) } }
-}
-
-func eventually(_ timeout: Duration = .seconds(15), _ condition: () -> Bool) async throws -> Bool {
-    let end = ContinuousClock.now + timeout
-    while !condition() {
-        guard ContinuousClock.now < end else { return false }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    return true
-}
 
 /// Synthetic VP8 frames: bit 0 of the first byte is the P bit, 0 for key frames (RFC 7741 §4.3).
 func frame(_ index: Int, key: Bool) -> [UInt8] {
@@ -67,7 +51,7 @@ func frame(_ index: Int, key: Bool) -> [UInt8] {
                                                     onEvent: { events.record($0) })
             viewers.append((viewer, events))
         }
-        #expect(try await eventually { share.summaries.count == 2 && share.summaries.allSatisfy { $0.state == .connected } })
+        #expect(try await eventually(.seconds(15)) { share.summaries.count == 2 && share.summaries.allSatisfy { $0.state == .connected } })
 
         // The capture loop in miniature: a key frame whenever one is asked for, else delta frames.
         var sent: [[UInt8]] = []
@@ -79,18 +63,18 @@ func frame(_ index: Int, key: Bool) -> [UInt8] {
         }
         for (_, events) in viewers {
             let received = { events.events.compactMap { if case .frame(let f) = $0 { f.data } else { nil } } }
-            #expect(try await eventually { received().count == sent.count })
+            #expect(try await eventually(.seconds(15)) { received().count == sent.count })
             #expect(received() == sent)
         }
         #expect(sharerEvents.events.contains(.viewerJoined(id: share.summaries[0].id, name: share.summaries[0].name)))
 
         await viewers[0].0.close()
-        #expect(try await eventually { sharerEvents.events.contains { if case .viewerLeft = $0 { true } else { false } } })
+        #expect(try await eventually(.seconds(15)) { sharerEvents.events.contains { if case .viewerLeft = $0 { true } else { false } } })
         #expect(share.summaries.count == 1)
         share.send(frame: frame(99, key: false), capturedAt: .now)
         let remaining = viewers[1].1
         let frames = { remaining.events.compactMap { if case .frame(let f) = $0 { f.data } else { nil } } }
-        #expect(try await eventually { frames().last == frame(99, key: false) })
+        #expect(try await eventually(.seconds(15)) { frames().last == frame(99, key: false) })
         await viewers[1].0.close()
         await share.close()
         await server.close()
@@ -114,14 +98,14 @@ func frame(_ index: Int, key: Bool) -> [UInt8] {
         let viewer = try await ViewSession.join(try #require(JoinLink(share.session.joinURL)), name: "Ana",
                                                 certificate: try .generateSelfSigned(), addresses: Self.loopback,
                                                 onEvent: { viewerEvents.record($0) })
-        #expect(try await eventually { share.summaries.first?.state == .connected })
+        #expect(try await eventually(.seconds(15)) { share.summaries.first?.state == .connected })
 
         proxy.kill()
-        #expect(try await eventually { sharerEvents.events.contains(.disconnected) })
+        #expect(try await eventually(.seconds(15)) { sharerEvents.events.contains(.disconnected) })
         proxy = try LineProcess(["python3", script, "\(port)", "\(server.httpPort)"])
         _ = try await proxy.next("listening")
-        #expect(try await eventually { sharerEvents.events.contains(.resumed) })
-        #expect(try await eventually { share.summaries.first?.state == .connected })
+        #expect(try await eventually(.seconds(15)) { sharerEvents.events.contains(.resumed) })
+        #expect(try await eventually(.seconds(15)) { share.summaries.first?.state == .connected })
 
         let frames = { viewerEvents.events.compactMap { if case .frame(let f) = $0 { f.data } else { nil } } }
         let before = frames().count
@@ -129,7 +113,7 @@ func frame(_ index: Int, key: Bool) -> [UInt8] {
             share.send(frame: frame(index, key: share.takeKeyFrameRequest() || index == 0), capturedAt: .now)
             try await Task.sleep(for: .milliseconds(20))
         }
-        #expect(try await eventually { frames().count >= before + 10 })
+        #expect(try await eventually(.seconds(15)) { frames().count >= before + 10 })
         let stored = try #require(await server.store.session(share.session.sessionID))
         #expect(stored.id == share.session.sessionID)
         await viewer.close()

@@ -2,6 +2,7 @@ import ICE
 import NIOConcurrencyHelpers
 import STUN
 import Testing
+import TestSupport
 import UDP
 
 /// Events and data one transport reported, for tests to wait on.
@@ -17,16 +18,6 @@ final class TransportLog: Sendable {
     var candidates: [ICECandidate] {
         events.compactMap { if case .localCandidate(let c) = $0 { c } else { nil } }
     }
-
-    /// Polls `condition` every 10 ms for at most `timeout`.
-    static func wait(_ timeout: Duration = .seconds(10), until condition: () -> Bool) async throws -> Bool {
-        let end = ContinuousClock.now + timeout
-        while !condition() {
-            guard ContinuousClock.now < end else { return false }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return true
-    }
 }
 
 @Suite struct ICETransportTests {
@@ -41,7 +32,7 @@ final class TransportLog: Sendable {
     static func signal(_ a: (ICETransport, TransportLog), _ b: (ICETransport, TransportLog)) async throws {
         a.0.setRemoteCredentials(b.0.localCredentials)
         b.0.setRemoteCredentials(a.0.localCredentials)
-        #expect(try await TransportLog.wait { a.1.events.contains(.gatheringComplete) && b.1.events.contains(.gatheringComplete) })
+        #expect(try await eventually { a.1.events.contains(.gatheringComplete) && b.1.events.contains(.gatheringComplete) })
         for candidate in a.1.candidates { b.0.addRemoteCandidate(candidate) }
         for candidate in b.1.candidates { a.0.addRemoteCandidate(candidate) }
         a.0.addRemoteEndOfCandidates()
@@ -52,10 +43,10 @@ final class TransportLog: Sendable {
     func twoAgentsConnectOverLoopbackAndCarryData(ip: String) async throws {
         let a = try await Self.start(.controlling, ip), b = try await Self.start(.controlled, ip)
         try await Self.signal(a, b)
-        #expect(try await TransportLog.wait { a.0.state == .connected && b.0.state == .connected })
+        #expect(try await eventually { a.0.state == .connected && b.0.state == .connected })
         #expect(a.0.selectedPair?.id == CandidatePair.ID(local: a.0.bases[0], remote: b.0.bases[0]))
         #expect(a.0.send(Array("hello from a".utf8)) && b.0.send(Array("hello from b".utf8)))
-        #expect(try await TransportLog.wait { a.1.data == ["hello from b"] && b.1.data == ["hello from a"] })
+        #expect(try await eventually { a.1.data == ["hello from b"] && b.1.data == ["hello from a"] })
         await a.0.close()
         await b.0.close()
     }
@@ -65,10 +56,10 @@ final class TransportLog: Sendable {
         let a = try await Self.start(.controlling, "127.0.0.1", configuration: fast)
         let b = try await Self.start(.controlled, "127.0.0.1", configuration: fast)
         try await Self.signal(a, b)
-        #expect(try await TransportLog.wait { a.0.state == .connected })
+        #expect(try await eventually { a.0.state == .connected })
         await b.0.close()
         let closed = ContinuousClock.now
-        #expect(try await TransportLog.wait { a.0.state == .failed })
+        #expect(try await eventually { a.0.state == .failed })
         #expect(ContinuousClock.now - closed < .seconds(4))
         #expect(a.1.events.contains(.stateChanged(.disconnected)))
         #expect(!a.0.send([0x80]))
@@ -78,7 +69,7 @@ final class TransportLog: Sendable {
     @Test func serverReflexiveGatheringAgainstOurServer() async throws {
         let server = try await STUNServer.start(on: [#require(TransportAddress("127.0.0.1", port: 0))])
         let a = try await Self.start(.controlling, "127.0.0.1", configuration: ICEConfiguration(stunServers: server.localAddresses))
-        #expect(try await TransportLog.wait { a.1.events.contains(.gatheringComplete) })
+        #expect(try await eventually { a.1.events.contains(.gatheringComplete) })
         // Without a NAT the reflexive address equals the host one and is left out as redundant
         // (RFC 8445 §5.1.3); the NAT case runs in InteropTests with network namespaces.
         #expect(server.counters.answered == 1)
