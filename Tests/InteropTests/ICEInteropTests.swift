@@ -84,8 +84,7 @@ extension LineProcess {
         defer { spaces.remove() }
         let stun = try spaces.spawn(in: 2, server == "glimpse"
             ? [glimpseExecutable, "stun-server", "--host", "10.0.2.2", "--port", "3478"]
-            : ["/usr/bin/turnserver", "-n", "--listening-ip=10.0.2.2", "--listening-port=3478", "--stun-only",
-               "--no-tls", "--no-dtls", "--no-cli", "--log-file=stdout", "--simple-log"])
+            : Coturn.command(ip: "10.0.2.2", port: 3478))
         defer { stun.kill() }
         let inside = try spaces.spawn(in: 0, [glimpseExecutable, "ice", "--role", "controlling", "--stun", "10.0.2.2:3478"])
         let outside = try spaces.spawn(in: 2, [glimpseExecutable, "ice", "--role", "controlled"])

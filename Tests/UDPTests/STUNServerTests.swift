@@ -57,28 +57,3 @@ final class LockedCounter: @unchecked Sendable {
     func increment() { lock.withLock { count += 1 } }
     var value: Int { lock.withLock { count } }
 }
-
-/// coturn's `turnserver` in STUN-only mode on a free loopback port, for as long as the test runs.
-final class Coturn {
-    static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/turnserver") }
-
-    let address: TransportAddress
-    private let process = Process()
-
-    init() throws {
-        let port = UInt16.random(in: 20000...39999)
-        address = TransportAddress(ip: IPAddress("127.0.0.1")!, port: port)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/turnserver")
-        process.arguments = ["-n", "--listening-ip=127.0.0.1", "--listening-port=\(port)", "--stun-only", "--no-tls", "--no-dtls",
-                             "--no-cli", "--log-file=stdout", "--simple-log"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-    }
-
-    /// SIGKILL: turnserver takes its time over SIGTERM.
-    func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-}
