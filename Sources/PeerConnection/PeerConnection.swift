@@ -259,18 +259,36 @@ public final class PeerConnection: Sendable {
 
     /// Sends close_notify, stops timers and closes the sockets.
     public func close() async {
-        let (outputs, changed) = core.withLockedValue { core -> ([SecureTransport.Output], Bool) in
-            guard !core.closed else { return ([], false) }
+        perform { core, work in
+            guard !core.closed else { return }
             core.closed = true
             core.secure.close()
-            return (drain(core), updateState(core))
+            drain(core, into: &work)
         }
-        carryOut(outputs, changed: changed)
         ticker.withLockedValue { $0?.cancel(); $0 = nil }
         await ice.close()
     }
 
     // MARK: The loop
+
+    /// What one step produced: datagrams for the selected pair and events for the application, carried
+    /// out after the lock is released so event handlers may call back in.
+    private struct Work {
+        var datagrams: [[UInt8]] = []
+        var events: [Event] = []
+    }
+
+    /// Runs `body` on the locked state, notes a state change first among the events, then sends and reports.
+    private func perform(_ body: (Core, inout Work) -> Void) {
+        let work = core.withLockedValue { core in
+            var work = Work()
+            body(core, &work)
+            if updateState(core) { work.events.insert(.stateChanged(core.state), at: 0) }
+            return work
+        }
+        for datagram in work.datagrams { ice.send(datagram) }
+        for event in work.events { onEvent(event) }
+    }
 
     private func iceEvent(_ event: ICEEvent) {
         switch event {
@@ -281,11 +299,7 @@ public final class PeerConnection: Sendable {
             core.withLockedValue { $0.gatheringComplete = true }
             onEvent(.endOfLocalCandidates)
         case .stateChanged(let state):
-            let changed = core.withLockedValue { core in
-                core.iceState = state
-                return updateState(core)
-            }
-            carryOut([], changed: changed)
+            perform { core, _ in core.iceState = state }
             startSecureTransportIfReady()
         case .selectedPairChanged, .roleChanged:
             break
@@ -294,60 +308,57 @@ public final class PeerConnection: Sendable {
 
     /// DTLS starts once ICE has a path and signalling has given role and fingerprint.
     private func startSecureTransportIfReady() {
-        let (outputs, changed) = core.withLockedValue { core -> ([SecureTransport.Output], Bool) in
+        perform { core, work in
             guard !core.dtlsStarted, !core.closed, core.iceState == .connected,
-                  let role = core.dtlsRole, let fingerprint = core.remoteFingerprint else { return ([], false) }
+                  let role = core.dtlsRole, let fingerprint = core.remoteFingerprint else { return }
             core.dtlsStarted = true
             do throws(DTLSError) {
                 try core.secure.start(role: role, remoteFingerprint: fingerprint, at: .now)
             } catch {
                 core.startFailed = true
-                return ([], updateState(core))
+                return
             }
-            return (drain(core), updateState(core))
+            drain(core, into: &work)
         }
-        carryOut(outputs, changed: changed)
     }
 
     private func received(_ bytes: [UInt8]) {
-        let (outputs, changed) = core.withLockedValue { core -> ([SecureTransport.Output], Bool) in
+        perform { core, work in
             core.secure.handle(datagram: bytes, at: .now)
-            return (drain(core), updateState(core))
+            drain(core, into: &work)
         }
-        carryOut(outputs, changed: changed)
     }
 
     private func tick() {
         let now = ContinuousClock.now
         let wallclock = NTPTimestamp(unixTime: .seconds(Date().timeIntervalSince1970))
-        let (outputs, changed) = core.withLockedValue { core -> ([SecureTransport.Output], Bool) in
+        perform { core, work in
             if let deadline = core.secure.nextDeadline, now >= deadline { core.secure.handleTimeout(at: now) }
-            var outputs = drain(core)
-            guard core.secure.state == .connected else { return (outputs, updateState(core)) }
+            drain(core, into: &work)
+            guard core.secure.state == .connected else { return }
             var rtcp: [UInt8]?
             if let sender = core.sender, core.nextReport.map({ now >= $0 }) ?? true {
                 core.nextReport = now + Self.reportInterval
                 rtcp = sender.report(at: now, wallclock: wallclock)
             }
             if core.receiver != nil { rtcp = core.receiver!.tick(at: now, wallclock: wallclock) }
-            if var packet = rtcp, (try? core.secure.protectRTCP(&packet)) != nil { outputs.append(.transmit(packet)) }
-            return (outputs, updateState(core))
+            if var packet = rtcp, (try? core.secure.protectRTCP(&packet)) != nil { work.datagrams.append(packet) }
         }
-        carryOut(outputs, changed: changed)
     }
 
-    /// Takes what the secure transport produced and feeds media and RTCP to the sender or receiver;
-    /// what must go on the wire or to the application comes back as transmit and event outputs.
-    private func drain(_ core: Core) -> [SecureTransport.Output] {
-        var outputs: [SecureTransport.Output] = []
+    /// Takes what the secure transport produced and feeds media and RTCP to the sender or receiver:
+    /// datagrams to send (DTLS, retransmissions) and events (frames, key frame and bitrate requests) go into `work`.
+    private func drain(_ core: Core, into work: inout Work) {
         let now = ContinuousClock.now
         while let output = core.secure.poll() {
             switch output {
-            case .transmit, .event:
-                outputs.append(output)
+            case .transmit(let datagram):
+                work.datagrams.append(datagram)
+            case .event:
+                break  // the secure transport's state, read by updateState
             case .rtp(let packet):
                 guard core.receiver != nil else { continue }
-                for frame in core.receiver!.handle(rtp: packet, at: now) { pendingFrames.withLockedValue { $0.append(frame) } }
+                work.events += core.receiver!.handle(rtp: packet, at: now).map(Event.frame)
             case .rtcp(let bytes):
                 guard let packets = try? RTCPPacket.parseCompound(bytes) else { continue }
                 if core.receiver != nil { core.receiver!.handle(rtcp: packets, at: now) }
@@ -355,21 +366,17 @@ public final class PeerConnection: Sendable {
                 let wallclock = NTPTimestamp(unixTime: .seconds(Date().timeIntervalSince1970))
                 let (retransmit, requests) = core.sender!.handle(rtcp: packets, at: now, wallclock: wallclock)
                 for var packet in retransmit where (try? core.secure.protectRTP(&packet)) != nil {
-                    outputs.append(.transmit(packet))
+                    work.datagrams.append(packet)
                 }
                 for request in requests {
                     switch request {
-                    case .keyFrame: pendingEvents.withLockedValue { $0.append(.keyFrameRequested) }
-                    case .targetBitrate(let bitrate): pendingEvents.withLockedValue { $0.append(.targetBitrate(bitrate)) }
+                    case .keyFrame: work.events.append(.keyFrameRequested)
+                    case .targetBitrate(let bitrate): work.events.append(.targetBitrate(bitrate))
                     }
                 }
             }
         }
-        return outputs
     }
-
-    private let pendingFrames = NIOLockedValueBox<[VP8Frame]>([])
-    private let pendingEvents = NIOLockedValueBox<[Event]>([])
 
     /// Recomputes the overall state from ICE's and DTLS's; returns whether it changed.
     private func updateState(_ core: Core) -> Bool {
@@ -390,17 +397,5 @@ public final class PeerConnection: Sendable {
         guard new != core.state else { return false }
         core.state = new
         return true
-    }
-
-    /// Sends datagrams and reports events, outside the lock.
-    private func carryOut(_ outputs: [SecureTransport.Output], changed: Bool) {
-        for output in outputs {
-            if case .transmit(let datagram) = output { ice.send(datagram) }
-        }
-        let frames = pendingFrames.withLockedValue { frames in defer { frames = [] }; return frames }
-        let events = pendingEvents.withLockedValue { events in defer { events = [] }; return events }
-        if changed { onEvent(.stateChanged(state)) }
-        for event in events { onEvent(event) }
-        for frame in frames { onEvent(.frame(frame)) }
     }
 }
