@@ -127,8 +127,10 @@ public final class ShareSession: Sendable {
     }
 
     /// The bitrate the slowest connected viewer's congestion control allows (the configured maximum without viewers).
+    /// Read for every encoded frame, so it asks each connection only for its state and target, not full statistics.
     public var targetBitrate: Int {
-        summaries.filter { $0.state == .connected }.map(\.targetBitrate).min() ?? configuration.maximumBitrate
+        viewers.withLockedValue { $0.values.compactMap(\.connection) }.filter { $0.state == .connected }
+            .compactMap(\.targetBitrate).min() ?? configuration.maximumBitrate
     }
 
     public var summaries: [ViewerSummary] {
